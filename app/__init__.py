@@ -1,0 +1,1 @@
+"""ccsim application layer: settings, database, web (HTTP + websocket) and the CLI."""

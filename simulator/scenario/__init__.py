@@ -1,0 +1,1 @@
+"""Scenario format: pydantic models (``model``), the located-error loader (``loader``)."""

@@ -1,0 +1,286 @@
+"""The scenario format, as pydantic models.
+
+This is the contract between trainers (who write YAML), the loader (which reports errors at
+``FILE:LINE:COL``), the engine (which plays a scenario) and the scoring spec (which the scorecard
+reads). ``extra="forbid"`` everywhere: a misspelt key is an error a trainer sees, not a silently
+ignored setting. Cross-references (goto targets, fact ids, behaviour ids) are checked here where a
+single model can see them and in the loader's semantic pass where they span the file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from scoring.catalogue import BEHAVIOUR_IDS, VIOLATION_IDS
+
+FUNCTION_CODES: tuple[str, ...] = ("A/01.3", "A/02.3", "A/03.3", "A/04.3")
+
+
+def _check_behaviour(value: str) -> str:
+    if value not in BEHAVIOUR_IDS:
+        raise ValueError(
+            f"unknown behaviour id {value!r}; use one of the catalogue ids "
+            f"(see docs/scenario-format.md), e.g. greeting, identity_check, empathy"
+        )
+    return value
+
+
+def _check_function(value: str) -> str:
+    if value not in FUNCTION_CODES:
+        raise ValueError(
+            f"unknown labour function {value!r}; use one of {', '.join(FUNCTION_CODES)}"
+        )
+    return value
+
+
+BehaviourId = Annotated[
+    str,
+    AfterValidator(_check_behaviour),
+    WithJsonSchema({"type": "string", "enum": list(BEHAVIOUR_IDS)}),
+]
+# The engine also raises this violation itself when personal data is disclosed unverified.
+REACTION_KEYS: tuple[str, ...] = (*VIOLATION_IDS, "personal_data_unverified", "silence")
+ReactionKey = Annotated[
+    str,
+    AfterValidator(lambda v: _check_reaction(v)),
+    WithJsonSchema({"type": "string", "enum": list(REACTION_KEYS)}),
+]
+FunctionCode = Annotated[
+    str,
+    AfterValidator(_check_function),
+    WithJsonSchema({"type": "string", "enum": list(FUNCTION_CODES)}),
+]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=80)]
+Channel = Literal["chat", "call"]
+Difficulty = Literal["easy", "medium", "hard"]
+Outcome = Literal["resolved", "unresolved", "hung_up", "escalated"]
+FactKind = Literal["price", "term", "date", "deadline", "number", "time", "phone", "text"]
+CrmFormKind = Literal["contact_log", "order", "ticket", "complaint"]
+CrmFieldType = Literal["text", "textarea", "select", "date", "phone", "number", "email"]
+Lines = Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+
+
+def _check_reaction(value: str) -> str:
+    if value not in REACTION_KEYS:
+        raise ValueError(f"unknown reaction {value!r}; use one of {', '.join(REACTION_KEYS)}")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KpiTargets(_Strict):
+    """Per-scenario overrides of the organisation's KPI defaults (seconds unless named)."""
+
+    first_response_s: float | None = Field(None, gt=0, description="First reply within")
+    response_s: float | None = Field(None, gt=0, description="Each later reply within")
+    handle_time_s: float | None = Field(None, gt=0, description="Whole contact within")
+    hold_max_s: float | None = Field(None, gt=0, description="A single hold at most")
+    holds_max: int | None = Field(None, ge=0, description="Number of holds at most")
+    silence_s: float | None = Field(None, gt=0, description="Call silence flagged after")
+    csat_min: int | None = Field(None, ge=0, le=100, description="Final mood at least")
+
+
+class Verification(_Strict):
+    """Which profile fields prove identity; the operator must ask for them (identity_check)."""
+
+    fields: list[str] = Field(min_length=1)
+    prompt_hint: str | None = None
+
+
+class Customer(_Strict):
+    name: str
+    persona: str
+    mood: int = Field(60, ge=0, le=100, description="Initial mood, 0 furious .. 100 delighted")
+    patience_s: float = Field(60, gt=0, description="Silence before the customer nudges")
+    nudges: list[str] = Field(default_factory=lambda: ["Алло, вы здесь?"])
+    show_mood: bool = True
+    profile: dict[str, str] = Field(default_factory=dict)
+    verification: Verification | None = None
+
+
+class Fact(_Strict):
+    """A fact the operator must state correctly: numbers, dates and named values in a reply
+    that talks about it (``keywords``) are compared with ``value``."""
+
+    id: Identifier
+    kind: FactKind
+    value: str
+    keywords: list[str] = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Article(_Strict):
+    id: Identifier
+    title: str
+    text: str
+    tags: list[str] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+
+
+class CrmField(_Strict):
+    id: Identifier
+    label: str
+    type: CrmFieldType = "text"
+    required: bool = True
+    options: list[str] | None = None
+    pattern: str | None = Field(None, description="Regex the desk enforces while typing")
+    expected: str | None = Field(None, description="The value a correct record holds")
+    expected_pattern: str | None = Field(None, description="Regex a correct value matches")
+
+
+class CrmForm(_Strict):
+    id: Identifier
+    kind: CrmFormKind
+    title: str
+    required: bool = Field(True, description="The operator must submit this record")
+    fields: list[CrmField] = Field(min_length=1)
+
+
+class Department(_Strict):
+    id: Identifier
+    name: str
+
+
+class Condition(_Strict):
+    """All given parts must hold. Behaviours accumulate over the operator's replies since the
+    current step began, so a greeting in one message and a question in the next both count."""
+
+    said: list[BehaviourId] = Field(default_factory=list, description="All of these")
+    said_any: list[BehaviourId] = Field(default_factory=list, description="At least one")
+    not_said: list[BehaviourId] = Field(default_factory=list, description="None of these")
+    stated: list[Identifier] = Field(default_factory=list, description="Facts stated right")
+    misstated: list[Identifier] = Field(default_factory=list, description="Facts stated wrong")
+    crm: list[Identifier] = Field(default_factory=list, description="Forms submitted")
+    hold: bool | None = Field(None, description="Customer put on hold in this step")
+    escalated: bool | None = None
+    transferred: Identifier | Literal["*"] | None = None
+    identified: bool | None = None
+    violation: list[BehaviourId] = Field(default_factory=list, description="Any of these")
+    silence: bool | None = Field(None, description="Patience ran out")
+    replies_at_least: int | None = Field(None, ge=1)
+
+
+class StateChange(_Strict):
+    identified: bool | None = None
+
+
+class Branch(_Strict):
+    when: Condition | None = None
+    goto: Identifier | None = None
+    end: Identifier | None = None
+    say: list[str] | None = Field(None, description="Customer reaction before moving on")
+    mood: int = Field(0, ge=-100, le=100, description="Mood change")
+    set: StateChange | None = None
+    hint: str | None = None
+    note: str | None = Field(None, description="For trainers and debriefs: why this branch")
+
+
+class Step(_Strict):
+    customer: Lines
+    expect: list[BehaviourId] = Field(default_factory=list)
+    hint: str | None = None
+    max_replies: int = Field(3, ge=1, description="Replies before `otherwise` fires")
+    branches: list[Branch] = Field(default_factory=list)
+    otherwise: Branch | None = None
+
+
+class Ending(_Strict):
+    outcome: Outcome
+    customer: list[str] = Field(default_factory=list)
+    mood: int = Field(0, ge=-100, le=100)
+    note: str | None = None
+
+
+class Reaction(_Strict):
+    """How the customer reacts to a violation (or to silence), wherever it happens."""
+
+    say: list[str] | None = None
+    mood: int = Field(0, ge=-100, le=100)
+    end: Identifier | None = None
+
+
+class Include(_Strict):
+    file: str
+    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+
+
+class Dialogue(_Strict):
+    start: Identifier
+    steps: dict[Identifier, Step] = Field(min_length=1)
+
+
+class Scenario(_Strict):
+    id: Identifier
+    title: str
+    description: str = ""
+    function: FunctionCode
+    channel: Channel
+    direction: Literal["inbound", "outbound"] = "inbound"
+    difficulty: Difficulty
+    industry: str
+    company: str = ""
+    tags: list[str] = Field(default_factory=list)
+    kpi: KpiTargets = Field(default_factory=KpiTargets)
+    customer: Customer
+    knowledge_base: list[Article] = Field(default_factory=list)
+    crm: list[CrmForm] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    includes: list[Include] = Field(default_factory=list)
+    dialogue: Dialogue
+    endings: dict[Identifier, Ending] = Field(min_length=1)
+    reactions: dict[ReactionKey, Reaction] = Field(default_factory=dict)
+    scoring: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of the organisation's scoring settings"
+    )
+
+    def facts(self) -> dict[str, Fact]:
+        return {f.id: f for a in self.knowledge_base for f in a.facts}
+
+    def form(self, form_id: str) -> CrmForm | None:
+        return next((f for f in self.crm if f.id == form_id), None)
+
+
+# ---- playthroughs: the trainers' regression scripts -------------------------------------
+
+
+class CrmSubmission(_Strict):
+    form: Identifier
+    fields: dict[str, str]
+
+
+class Action(_Strict):
+    """One thing the operator does. Exactly one of the action keys is set; ``after`` is the
+    simulated delay in seconds since the previous action (or since the customer's line)."""
+
+    after: float = Field(0, ge=0)
+    say: str | None = None
+    crm: CrmSubmission | None = None
+    hold: Literal["start", "end"] | None = None
+    kb: Identifier | None = None
+    transfer: Identifier | None = None
+    escalate: str | None = None
+    wait: float | None = Field(None, gt=0, description="Stay silent this long")
+    end: bool | None = None
+
+
+class PlaythroughExpect(_Strict):
+    ending: Identifier
+    passed: bool | None = None
+    min_overall: float | None = Field(None, ge=0, le=100)
+    loses_on: list[str] = Field(
+        default_factory=list, description="Labour action codes the mistake costs, e.g. A/01.3 ТД2"
+    )
+
+
+class Playthrough(_Strict):
+    scenario: Identifier
+    name: str
+    kind: Literal["model", "poor"]
+    description: str = ""
+    seed: int = 1
+    expect: PlaythroughExpect
+    actions: list[Action] = Field(min_length=1)

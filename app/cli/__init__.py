@@ -13,6 +13,7 @@ from app.cli import (  # noqa: F401  (imported for their side effect: registrati
     commands_play,
     commands_scenarios,
     commands_server,
+    commands_voice,
 )
 from app.cli.errors import UserError
 from app.cli.groups import cli

@@ -1,0 +1,1 @@
+"""Customer voices for call scenarios: offline speech synthesis behind a small interface."""

@@ -1,0 +1,25 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``, which is
+what Alembic compares the migrations against."""
+
+from app.db.models.assignments import Assignment, AssignmentMode
+from app.db.models.scenarios import ScenarioVersion
+from app.db.models.scorecards import Scorecard
+from app.db.models.security import AuditLogEntry, AuthSession
+from app.db.models.sessions import SessionEvent, SessionStatus, TrainingSession
+from app.db.models.users import Group, GroupMember, Role, User
+
+__all__ = [
+    "Assignment",
+    "AssignmentMode",
+    "AuditLogEntry",
+    "AuthSession",
+    "Group",
+    "GroupMember",
+    "Role",
+    "ScenarioVersion",
+    "Scorecard",
+    "SessionEvent",
+    "SessionStatus",
+    "TrainingSession",
+    "User",
+]

@@ -1,0 +1,11 @@
+"""Errors a repository raises for conditions the caller can explain to a user."""
+
+from __future__ import annotations
+
+
+class AlreadyExistsError(Exception):
+    """A row with the same unique key exists."""
+
+
+class NotFoundError(Exception):
+    """The row asked for does not exist."""

@@ -1,0 +1,45 @@
+"""The ASGI application factory.
+
+Nothing happens at import time: ``create_app`` builds the app, and its lifespan opens the
+database engine, so tests and the CLI can build as many apps as they like with their own
+settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.db.engine import create_db_engine, create_session_factory
+from app.settings import Settings, find_project_path
+from app.web.routes import health, home
+
+# Add a router here to mount it.
+ROUTERS: list[APIRouter] = [health.router, home.router]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(title="ccsim", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    frontend = find_project_path("frontend")
+    app.state.templates = Jinja2Templates(directory=frontend / "templates")
+    app.mount("/static", StaticFiles(directory=frontend / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,40 @@
+"""Scorecards: a session's event log scored against the labour actions and KPI targets of its
+labour function, every lost point naming the rule, the dialogue step and the reply."""
+
+from scoring.scorecard.kpis import KpiResult
+from scoring.scorecard.model import (
+    SCORER_VERSION,
+    Check,
+    LabourActionResult,
+    LostPoint,
+    Scorecard,
+    Violation,
+)
+from scoring.scorecard.score import score_session
+from scoring.scorecard.settings import (
+    ScoringSettings,
+    ScoringSettingsError,
+    load_settings,
+    settings_with_overrides,
+)
+from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, FactSpec, ScoringSpec, StepSpec
+
+__all__ = [
+    "SCORER_VERSION",
+    "Check",
+    "CrmFieldSpec",
+    "CrmFormSpec",
+    "FactSpec",
+    "KpiResult",
+    "LabourActionResult",
+    "LostPoint",
+    "Scorecard",
+    "ScoringSettings",
+    "ScoringSettingsError",
+    "ScoringSpec",
+    "StepSpec",
+    "Violation",
+    "load_settings",
+    "score_session",
+    "settings_with_overrides",
+]

@@ -1,0 +1,199 @@
+"""KPIs measured from the event log, each against its target.
+
+Targets come from the scenario's ``kpi:`` overrides, else the organisation default for the
+channel (``scoring/data/kpis.yaml``). A KPI that cannot be measured in a session (hold time without
+a hold, call silence in a chat) is left out rather than reported as met.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from scoring.scorecard.crm import CrmReview
+from scoring.scorecard.log import Reply, SessionLog
+from scoring.scorecard.settings import ScoringSettings
+from scoring.scorecard.spec import ScoringSpec
+from scoring.standard import KpiCatalogue
+
+
+@dataclass(frozen=True, slots=True)
+class KpiResult:
+    name: str
+    title_ru: str
+    unit: str
+    direction: str
+    value: float
+    target: float
+    met: bool
+    # The reply that set the value (the slowest reply for max_response_time...), when one did.
+    reply_index: int | None = None
+    step: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title_ru,
+            "unit": self.unit,
+            "direction": self.direction,
+            "value": round(self.value, 2),
+            "target": round(self.target, 2),
+            "met": self.met,
+            "reply_index": self.reply_index,
+            "step": self.step,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTime:
+    reply: Reply
+    seconds: float
+
+
+def response_times(log: SessionLog) -> list[ResponseTime]:
+    """Each operator reply that answers a customer line, timed from the earliest unanswered line.
+
+    A hold pauses the clock: a line said during a hold is timed from the hold's end.
+    """
+    marks: list[tuple[float, int, str, Any]] = []
+    for line in log.customer:
+        marks.append((line.t, 0, "customer", line))
+    for hold in log.holds:
+        if hold.end is not None:
+            marks.append((hold.end, 1, "hold_end", hold))
+        marks.append((hold.start, 1, "hold_start", hold))
+    for reply in log.replies:
+        marks.append((reply.t, 2, "reply", reply))
+    marks.sort(key=lambda m: (m[0], m[1]))
+    pending: float | None = None
+    on_hold = False
+    waiting_on_hold = False
+    result: list[ResponseTime] = []
+    for t, _, kind, obj in marks:
+        if kind == "customer":
+            if on_hold:
+                waiting_on_hold = True
+            elif pending is None:
+                pending = t
+        elif kind == "hold_start":
+            on_hold = True
+            pending = None
+        elif kind == "hold_end":
+            on_hold = False
+            if waiting_on_hold:
+                pending = t
+                waiting_on_hold = False
+        elif kind == "reply":
+            if pending is not None:
+                result.append(ResponseTime(obj, round(t - pending, 3)))
+            pending = None
+    return result
+
+
+def call_silence(log: SessionLog) -> tuple[float, Reply | None]:
+    """Longest gap in a call with nobody speaking and no hold (the silence a customer hears)."""
+    points: list[tuple[float, Reply | None]] = [(c.t, None) for c in log.customer]
+    points += [(r.t, r) for r in log.replies]
+    points.sort(key=lambda p: p[0])
+    longest, at = 0.0, None
+    for (t0, _), (t1, r1) in itertools.pairwise(points):
+        if any(h.start < t1 and (h.end is None or h.end > t0) for h in log.holds):
+            continue
+        if t1 - t0 > longest:
+            longest, at = t1 - t0, r1
+    return longest, at
+
+
+def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:
+    checks, passed, notes = 0, 0, []
+    for n, hold in enumerate(log.holds, start=1):
+        before = [r for r in log.replies if r.t <= hold.start]
+        checks += 1
+        if before and "hold_request" in before[-1].labels:
+            passed += 1
+        else:
+            notes.append(f"удержание {n}: клиента не спросили о возможности подождать")
+        if hold.end is not None:
+            after = [r for r in log.replies if r.t >= hold.end]
+            checks += 1
+            if after and "hold_return" in after[0].labels:
+                passed += 1
+            else:
+                notes.append(f"удержание {n}: нет благодарности за ожидание после возврата")
+    return (100.0 * passed / checks if checks else 100.0), notes
+
+
+def target_for(name: str, spec: ScoringSpec, catalogue: KpiCatalogue) -> float | None:
+    if name in spec.kpi_targets:
+        return spec.kpi_targets[name]
+    return catalogue[name].target(spec.channel)
+
+
+def measure_kpis(
+    log: SessionLog,
+    spec: ScoringSpec,
+    settings: ScoringSettings,
+    catalogue: KpiCatalogue,
+    crm: CrmReview,
+) -> list[KpiResult]:
+    values: dict[str, tuple[float, Reply | None, str]] = {}
+    times = response_times(log)
+    if times:
+        first = times[0]
+        values["first_response_time"] = (first.seconds, first.reply, "")
+        values["avg_response_time"] = (sum(x.seconds for x in times) / len(times), None, "")
+        slowest = max(times, key=lambda x: (x.seconds, -x.reply.index))
+        values["max_response_time"] = (slowest.seconds, slowest.reply, "")
+    if log.customer:
+        end = log.ended_t if log.ended_t is not None else log.last_t
+        values["handle_time"] = (end - log.customer[0].t, None, "")
+    values["hold_count"] = (float(len(log.holds)), None, "")
+    if log.holds:
+        longest = max(log.holds, key=lambda h: h.duration_s or 0.0)
+        values["hold_time"] = (longest.duration_s or 0.0, None, f"шаг {longest.step}")
+        etiquette, notes = _hold_etiquette(log)
+        values["hold_etiquette"] = (etiquette, None, "; ".join(notes))
+    if spec.channel == "call" and (log.customer or log.replies):
+        gap, at = call_silence(log)
+        values["call_silence"] = (gap, at, "")
+    if log.moods:
+        values["csat"] = (log.moods[-1], None, "итоговое настроение клиента")
+    if log.outcome is not None:
+        resolved = log.outcome in settings.resolved_outcomes
+        values["resolution"] = (1.0 if resolved else 0.0, None, f"исход: {log.outcome}")
+    if crm.required_fields:
+        values["crm_completeness"] = (crm.completeness, None, "")
+    if crm.checked_fields:
+        values["crm_accuracy"] = (crm.accuracy, None, "")
+    stated = sum(1 for r in log.replies for f in r.facts if f.status == "stated")
+    misstated = sum(1 for r in log.replies for f in r.facts if f.status == "misstated")
+    if stated + misstated:
+        values["fact_accuracy"] = (100.0 * stated / (stated + misstated), None, "")
+
+    results: list[KpiResult] = []
+    for name in catalogue.names():
+        if name not in values:
+            continue
+        target = target_for(name, spec, catalogue)
+        if target is None:
+            continue
+        kpi = catalogue[name]
+        value, reply, detail = values[name]
+        results.append(
+            KpiResult(
+                name=name,
+                title_ru=kpi.title_ru,
+                unit=kpi.unit,
+                direction=kpi.direction,
+                value=round(value, 3),
+                target=target,
+                met=kpi.met(round(value, 3), target),
+                reply_index=reply.index if reply is not None else None,
+                step=reply.step if reply is not None else None,
+                detail=detail,
+            )
+        )
+    return results

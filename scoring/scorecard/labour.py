@@ -1,0 +1,449 @@
+"""Scoring one labour action: its evidence (from the standard's evidence map) against what the
+scenario expected, as a list of checks and penalties.
+
+Each check has a weight (points from ``scoring.yaml``) and what was earned; the action's score is
+earned / possible × 100 minus its violation penalties. Nothing expected of the action in this
+scenario → "not applicable", so a complaint scenario is not marked down for never taking an order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.catalogue import catalogue
+from scoring.scorecard.crm import CrmReview, FormCheck
+from scoring.scorecard.kpis import KpiResult
+from scoring.scorecard.log import Reply, SessionLog
+from scoring.scorecard.model import Check
+from scoring.scorecard.settings import ScoringSettings
+from scoring.scorecard.spec import FactSpec, ScoringSpec
+from scoring.standard import Evidence, Standard
+
+VIOLATION_TITLES_RU: dict[str, str] = {
+    "personal_data_unverified": "Персональные данные до идентификации клиента",
+}
+
+
+def behaviour_ru(behaviour: str) -> str:
+    if behaviour in catalogue():
+        return catalogue().get(behaviour).ru
+    return VIOLATION_TITLES_RU.get(behaviour, behaviour)
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    rule: str
+    points: float
+    cap_key: str
+    explanation_ru: str
+    step: str | None
+    reply_index: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    log: SessionLog
+    spec: ScoringSpec
+    settings: ScoringSettings
+    standard: Standard
+    crm: CrmReview
+    kpis: tuple[KpiResult, ...]
+    resolved: bool
+
+
+def _shown(reply: Reply, behaviour: str) -> dict[str, object]:
+    span = reply.span_of(behaviour)
+    if span is None:
+        return {"behaviour": behaviour}
+    return {
+        "behaviour": behaviour,
+        "span": [span.start, span.end],
+        "fragment": reply.text[span.start : span.end],
+        "source": span.source,
+    }
+
+
+def _action_showing(ctx: Context, behaviour: str, step: str | None) -> str | None:
+    for action in ctx.log.actions:
+        if ctx.settings.actions_show.get(action.type) == behaviour and (
+            step is None or action.step == step
+        ):
+            return action.type
+    return None
+
+
+def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
+    checks: list[Check] = []
+    factor = ctx.settings.other_step_factor
+    for step in ctx.spec.steps:
+        for behaviour in step.expect:
+            if behaviour not in evidence.behaviours:
+                continue
+            points = ctx.settings.behaviour_value(behaviour)
+            name = behaviour_ru(behaviour)
+            visited = step.id in ctx.log.steps_visited
+            if not visited and ctx.resolved:
+                continue  # another path through the dialogue: this step was never needed
+            in_step = [r for r in ctx.log.replies_in(step.id) if behaviour in r.labels]
+            action = _action_showing(ctx, behaviour, step.id)
+            if in_step:
+                r = in_step[0]
+                checks.append(
+                    Check(
+                        "expect.shown",
+                        points,
+                        points,
+                        f"«{name}» показано на шаге {step.id} (реплика {r.index})",
+                        step.id,
+                        r.index,
+                        r.text,
+                        _shown(r, behaviour),
+                    )
+                )
+                continue
+            if action is not None:
+                checks.append(
+                    Check(
+                        "expect.shown",
+                        points,
+                        points,
+                        f"«{name}»: действие «{action}» на шаге {step.id}",
+                        step.id,
+                        None,
+                        "",
+                        {"behaviour": behaviour, "action": action},
+                    )
+                )
+                continue
+            elsewhere = [r for r in ctx.log.replies if behaviour in r.labels]
+            other_action = _action_showing(ctx, behaviour, None)
+            if elsewhere or other_action is not None:
+                r0 = elsewhere[0] if elsewhere else None
+                where = f"реплика {r0.index}, шаг {r0.step}" if r0 else f"действие «{other_action}»"
+                checks.append(
+                    Check(
+                        "expect.other_step",
+                        points,
+                        points * factor,
+                        f"«{name}» ожидалось на шаге {step.id}, но показано не там ({where}): "
+                        f"засчитано {factor:.0%}",
+                        step.id,
+                        r0.index if r0 else None,
+                        r0.text if r0 else "",
+                        _shown(r0, behaviour) if r0 else {"behaviour": behaviour},
+                    )
+                )
+                continue
+            last = ctx.log.replies_in(step.id)
+            rule = "expect.missing" if visited else "expect.step_not_reached"
+            why = (
+                f"На шаге {step.id} ожидалось «{name}», но ни в одной реплике этого не было"
+                if visited
+                else f"Контакт не дошёл до шага {step.id}, где ожидалось «{name}»"
+            )
+            checks.append(
+                Check(
+                    rule,
+                    points,
+                    0.0,
+                    why,
+                    step.id,
+                    last[-1].index if last else None,
+                    last[-1].text if last else "",
+                    {"behaviour": behaviour},
+                )
+            )
+    return checks
+
+
+_FLAG_BEHAVIOUR = (
+    ("expects_escalation", "escalation", "escalation", "эскалация руководителю"),
+    ("expects_transfer", "transfer_department", "transfer_department", "передача в подразделение"),
+    ("expects_hold", "hold_request", "hold", "удержание"),
+)
+
+
+def action_checks(ctx: Context, evidence: Evidence, expected_already: set[str]) -> list[Check]:
+    """Expectations of the whole scenario (an escalation the dialogue waits for), scored once
+    where a step's ``expect`` does not already cover them."""
+    checks: list[Check] = []
+    for flag, behaviour, key, name_ru in _FLAG_BEHAVIOUR:
+        if not getattr(ctx.spec, flag) or behaviour not in evidence.behaviours:
+            continue
+        if behaviour in expected_already:
+            continue
+        points = ctx.settings.action_points.get(key, 10.0)
+        if key == "hold":
+            done = bool(ctx.log.holds)
+            reply = None
+        else:
+            replies = [r for r in ctx.log.replies if behaviour in r.labels]
+            reply = replies[0] if replies else None
+            done = reply is not None or _action_showing(ctx, behaviour, None) is not None
+        if done:
+            checks.append(
+                Check(
+                    f"action.{key}",
+                    points,
+                    points,
+                    f"Сценарий ожидает: {name_ru} — выполнено",
+                    reply.step if reply else None,
+                    reply.index if reply else None,
+                    reply.text if reply else "",
+                )
+            )
+        else:
+            last = ctx.log.replies[-1] if ctx.log.replies else None
+            checks.append(
+                Check(
+                    f"action.{key}_missing",
+                    points,
+                    0.0,
+                    f"Сценарий ожидает: {name_ru} — не выполнено за весь контакт",
+                    last.step if last else None,
+                    last.index if last else None,
+                    last.text if last else "",
+                )
+            )
+    return checks
+
+
+def facts_for(ctx: Context, code: str) -> list[FactSpec]:
+    function = ctx.spec.function
+    with_facts = [
+        la.code
+        for la in ctx.standard.labour_actions(function)
+        if ctx.standard.evidence_for(la.code).facts
+    ]
+    if code not in with_facts:
+        return []
+    routing = ctx.settings.fact_routing.get(function, {})
+    return [f for f in ctx.spec.facts if routing.get(f.kind, code) == code]
+
+
+def fact_checks(ctx: Context, code: str) -> list[Check]:
+    checks: list[Check] = []
+    stated_pts = ctx.settings.fact_points.stated
+    wrong_pts = ctx.settings.fact_points.misstated
+    for fact in facts_for(ctx, code):
+        mentions = [(r, m) for r in ctx.log.replies for m in r.facts if m.fact == fact.id]
+        right = [(r, m) for r, m in mentions if m.status == "stated"]
+        wrong = [(r, m) for r, m in mentions if m.status == "misstated"]
+        for r, m in wrong:
+            checks.append(
+                Check(
+                    "fact.misstated",
+                    wrong_pts,
+                    0.0,
+                    f"Неверный факт «{fact.id}»: сказано «{m.said}», по базе знаний «{m.expected}»",
+                    r.step,
+                    r.index,
+                    r.text,
+                    {
+                        "fact": fact.id,
+                        "span": [m.start, m.end],
+                        "said": m.said,
+                        "expected": m.expected,
+                    },
+                )
+            )
+        if not fact.expected:
+            continue
+        if right:
+            r, m = right[0]
+            checks.append(
+                Check(
+                    "fact.stated",
+                    stated_pts,
+                    stated_pts,
+                    f"Факт «{fact.id}» назван верно: «{m.said}»",
+                    r.step,
+                    r.index,
+                    r.text,
+                    {"fact": fact.id, "span": [m.start, m.end], "said": m.said},
+                )
+            )
+        elif not wrong:
+            checks.append(
+                Check(
+                    "fact.not_stated",
+                    stated_pts,
+                    0.0,
+                    f"Клиенту не назван факт «{fact.id}» ({fact.value}) из базы знаний",
+                    None,
+                    None,
+                    "",
+                    {"fact": fact.id, "expected": fact.value},
+                )
+            )
+    return checks
+
+
+def forms_for(ctx: Context, evidence: Evidence) -> list[FormCheck]:
+    """Forms of the kinds the action lists, plus kinds no action of the function lists (a contact
+    log in a technical-support scenario still belongs to the action that records things)."""
+    if not evidence.crm:
+        return []
+    return ctx.crm.for_kinds((*evidence.crm, *orphan_kinds(ctx)))
+
+
+def orphan_kinds(ctx: Context) -> tuple[str, ...]:
+    """Form kinds the scenario uses that no labour action of its function lists."""
+    listed = {
+        kind
+        for la in ctx.standard.labour_actions(ctx.spec.function)
+        for kind in ctx.standard.evidence_for(la.code).crm
+    }
+    return tuple(sorted({f.form.kind for f in ctx.crm.forms} - listed))
+
+
+def crm_checks(ctx: Context, forms: list[FormCheck]) -> list[Check]:
+    pts = ctx.settings.crm_points
+    checks: list[Check] = []
+    for fc in forms:
+        form = fc.form
+        if fc.record is None:
+            total = pts.form + sum(
+                (pts.field if f.required else 0.0)
+                + (pts.accuracy if f.expected is not None or f.expected_pattern else 0.0)
+                for f in form.fields
+            )
+            checks.append(
+                Check(
+                    "crm.missing_form",
+                    total,
+                    0.0,
+                    f"Обязательная запись «{form.title}» ({form.kind}) не внесена в CRM",
+                    None,
+                    None,
+                    "",
+                    {"form": form.id, "kind": form.kind},
+                )
+            )
+            continue
+        rec = fc.record
+        checks.append(
+            Check(
+                "crm.form_submitted",
+                pts.form,
+                pts.form,
+                f"Запись «{form.title}» внесена в CRM",
+                rec.step,
+                None,
+                "",
+                {"form": form.id, "kind": form.kind, "fields": dict(sorted(rec.fields.items()))},
+            )
+        )
+        for f in fc.fields:
+            if f.required:
+                checks.append(
+                    Check(
+                        "crm.field_filled" if f.filled else "crm.missing_field",
+                        pts.field,
+                        pts.field if f.filled else 0.0,
+                        f"Поле «{f.label}» заполнено"
+                        if f.filled
+                        else f"Обязательное поле «{f.label}» записи «{form.title}» не заполнено",
+                        rec.step,
+                        None,
+                        f.value,
+                        {"form": form.id, "field": f.field},
+                    )
+                )
+            if f.correct is not None and f.filled:
+                checks.append(
+                    Check(
+                        "crm.value_correct" if f.correct else "crm.wrong_value",
+                        pts.accuracy,
+                        pts.accuracy if f.correct else 0.0,
+                        f"Поле «{f.label}»: «{f.value}» верно"
+                        if f.correct
+                        else f"Поле «{f.label}»: внесено «{f.value}», ожидалось «{f.expected}»",
+                        rec.step,
+                        None,
+                        f.value,
+                        {"form": form.id, "field": f.field, "expected": f.expected},
+                    )
+                )
+            elif f.correct is False and not f.required:
+                checks.append(
+                    Check(
+                        "crm.wrong_value",
+                        pts.accuracy,
+                        0.0,
+                        f"Поле «{f.label}» пусто, ожидалось «{f.expected}»",
+                        rec.step,
+                        None,
+                        "",
+                        {"form": form.id, "field": f.field},
+                    )
+                )
+    return checks
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:g} с"
+    if unit == "%":
+        return f"{value:g} %"
+    if unit == "bool":
+        return "да" if value >= 1 else "нет"
+    return f"{value:g}"
+
+
+def kpi_checks(ctx: Context, evidence: Evidence) -> list[Check]:
+    checks: list[Check] = []
+    for kpi in ctx.kpis:
+        if kpi.name not in evidence.kpis:
+            continue
+        points = ctx.settings.kpi_points.get(kpi.name, 0.0)
+        if points <= 0:
+            continue
+        sign = "≤" if kpi.direction == "max" else "≥"
+        verdict = "в норме" if kpi.met else "цель не достигнута"
+        reply = ctx.log.reply(kpi.reply_index) if kpi.reply_index is not None else None
+        checks.append(
+            Check(
+                f"kpi.{kpi.name}",
+                points,
+                points if kpi.met else 0.0,
+                f"{kpi.title_ru}: {_fmt(kpi.value, kpi.unit)} при цели {sign} "
+                f"{_fmt(kpi.target, kpi.unit)} — {verdict}"
+                + (f" ({kpi.detail})" if kpi.detail else ""),
+                kpi.step,
+                kpi.reply_index,
+                reply.text if reply else "",
+                {"kpi": kpi.name, "value": round(kpi.value, 2), "target": kpi.target},
+            )
+        )
+    return checks
+
+
+def violation_penalties(ctx: Context, evidence: Evidence) -> list[Penalty]:
+    penalties: list[Penalty] = []
+    for v in ctx.log.violations:
+        if v.code not in evidence.violations:
+            continue
+        rule = ctx.settings.violation(v.code)
+        if rule.points <= 0:
+            continue
+        reply = ctx.log.reply(v.reply_index) if v.reply_index is not None else None
+        text = reply.text if reply else v.text
+        critical = " (критическое нарушение)" if v.code in ctx.settings.critical else ""
+        penalties.append(
+            Penalty(
+                f"violation.{v.code}",
+                rule.points,
+                v.code,
+                f"{behaviour_ru(v.code)}{critical} в реплике {v.reply_index}: «{_quote(text)}»",
+                v.step,
+                v.reply_index,
+                text,
+            )
+        )
+    return penalties

@@ -1,0 +1,261 @@
+"""``score_session``: the event log of one session in, its scorecard out.
+
+Pure and deterministic: no clock, no randomness, lists built in the order of the standard, the
+scenario and the log. Overall = weighted mean of the applicable labour actions' scores minus the
+overall deductions; a critical violation fails the contact whatever the score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scoring.events import Event
+from scoring.scorecard.crm import review_crm
+from scoring.scorecard.kpis import measure_kpis
+from scoring.scorecard.labour import (
+    Context,
+    Penalty,
+    action_checks,
+    behaviour_ru,
+    crm_checks,
+    expectation_checks,
+    fact_checks,
+    forms_for,
+    kpi_checks,
+    violation_penalties,
+)
+from scoring.scorecard.log import read_log
+from scoring.scorecard.model import (
+    Check,
+    LabourActionResult,
+    LostPoint,
+    Scorecard,
+    Status,
+    Violation,
+)
+from scoring.scorecard.settings import ScoringSettings, settings_with_overrides
+from scoring.scorecard.spec import ScoringSpec
+from scoring.standard import KpiCatalogue, Standard, load_kpis, load_standard
+
+
+def _status(score: float, settings: ScoringSettings) -> Status:
+    if score >= settings.status.demonstrated:
+        return "demonstrated"
+    if score >= settings.status.partly:
+        return "partly"
+    return "missed"
+
+
+def _score_action(
+    ctx: Context, code: str, title: str
+) -> tuple[float | None, tuple[Check, ...], list[tuple[Check | Penalty, float]]]:
+    """The action's score, its checks, and each loss with its points on the 0..100 scale."""
+    evidence = ctx.standard.evidence_for(code)
+    core = expectation_checks(ctx, evidence)
+    expected = {str(c.detail.get("behaviour")) for c in core}
+    core += action_checks(ctx, evidence, expected)
+    core += fact_checks(ctx, code)
+    core += crm_checks(ctx, forms_for(ctx, evidence))
+    penalties = violation_penalties(ctx, evidence)
+    if not core and not evidence.violations and not penalties:
+        return None, (), []
+    checks = tuple(core + kpi_checks(ctx, evidence))
+    possible = sum(c.max_points for c in checks)
+    earned = sum(c.earned for c in checks)
+    score = 100.0 * earned / possible if possible else 100.0
+    losses: list[tuple[Check | Penalty, float]] = [
+        (c, 100.0 * c.lost / possible) for c in checks if c.lost > 0
+    ]
+    used: dict[str, float] = {}
+    for p in penalties:
+        cap = ctx.settings.violation(p.cap_key).cap
+        points = min(p.points, cap - used.get(p.cap_key, 0.0), score)
+        if points <= 0:
+            continue
+        used[p.cap_key] = used.get(p.cap_key, 0.0) + points
+        score -= points
+        losses.append((p, points))
+    return max(score, 0.0), checks, losses
+
+
+def _violations(ctx: Context) -> tuple[Violation, ...]:
+    out = []
+    for v in ctx.log.violations:
+        reply = ctx.log.reply(v.reply_index) if v.reply_index is not None else None
+        out.append(
+            Violation(
+                code=v.code,
+                title_ru=behaviour_ru(v.code),
+                critical=v.code in ctx.settings.critical,
+                reply_index=v.reply_index,
+                step=v.step or None,
+                text=reply.text if reply else v.text,
+            )
+        )
+    return tuple(out)
+
+
+def _deductions(ctx: Context) -> list[LostPoint]:
+    out: list[LostPoint] = []
+    used: dict[str, float] = {}
+    for v in ctx.log.violations:
+        rule = ctx.settings.violation(v.code)
+        points = min(rule.overall, rule.overall_cap - used.get(v.code, 0.0))
+        if points <= 0:
+            continue
+        used[v.code] = used.get(v.code, 0.0) + points
+        reply = ctx.log.reply(v.reply_index) if v.reply_index is not None else None
+        out.append(
+            LostPoint(
+                rule=f"deduction.{v.code}",
+                labour_action=None,
+                points=points,
+                overall_points=points,
+                explanation_ru=f"Вычет из итога: {behaviour_ru(v.code)} в реплике {v.reply_index}",
+                step=v.step or None,
+                reply_index=v.reply_index,
+                text=reply.text if reply else v.text,
+            )
+        )
+    return out
+
+
+def score_session(
+    events: Sequence[Event],
+    spec: ScoringSpec,
+    standard: Standard | None = None,
+    settings: ScoringSettings | None = None,
+    kpi_catalogue: KpiCatalogue | None = None,
+) -> Scorecard:
+    """Score one session. ``settings`` defaults to the organisation's, with the scenario's
+    ``scoring:`` overrides applied (pass settings explicitly to score with others)."""
+    standard = standard or load_standard()
+    settings = settings or settings_with_overrides(spec.overrides, f"scenario {spec.scenario_id}")
+    catalogue = kpi_catalogue or load_kpis()
+    log = read_log(events)
+    crm = review_crm(log, spec)
+    resolved = log.outcome in settings.resolved_outcomes if log.outcome else False
+    ctx = Context(log, spec, settings, standard, crm, (), resolved)
+    kpis = tuple(measure_kpis(log, spec, settings, catalogue, crm))
+    ctx = Context(log, spec, settings, standard, crm, kpis, resolved)
+
+    scored: list[tuple[LabourActionResult, list[tuple[Check | Penalty, float]]]] = []
+    for la in standard.labour_actions(spec.function):
+        evidence = standard.evidence_for(la.code)
+        score, checks, losses = _score_action(ctx, la.code, la.text)
+        status: Status = "not_applicable" if score is None else _status(score, settings)
+        result = LabourActionResult(
+            code=la.code,
+            title=la.text,
+            weight=settings.weight(la.code),
+            score=None if score is None else round(score, 4),
+            status=status,
+            checks=checks,
+            lost_points=(),
+            evidence_description=evidence.description,
+            skills=evidence.skills,
+        )
+        scored.append((result, losses))
+
+    applicable = [(r, losses) for r, losses in scored if r.score is not None]
+    total_weight = sum(r.weight for r, _ in applicable)
+    final: list[LabourActionResult] = []
+    all_lost: list[LostPoint] = []
+    for r, losses in scored:
+        share = r.weight / total_weight if r.score is not None and total_weight else 0.0
+        lost = tuple(
+            LostPoint(
+                rule=item.rule,
+                labour_action=r.code,
+                points=points,
+                overall_points=points * share,
+                explanation_ru=item.explanation_ru,
+                step=item.step,
+                reply_index=item.reply_index,
+                text=item.text,
+            )
+            for item, points in losses
+        )
+        all_lost.extend(lost)
+        final.append(
+            LabourActionResult(
+                r.code,
+                r.title,
+                r.weight,
+                r.score,
+                r.status,
+                r.checks,
+                lost,
+                r.evidence_description,
+                r.skills,
+            )
+        )
+
+    mean = (
+        sum(r.weight * (r.score or 0.0) for r, _ in applicable) / total_weight
+        if total_weight
+        else 0.0
+    )
+    deductions = _deductions(ctx)
+    overall = mean
+    clamped: list[LostPoint] = []
+    for d in deductions:
+        points = min(d.points, overall)
+        overall -= points
+        if points > 0:
+            clamped.append(
+                LostPoint(
+                    d.rule, None, points, points, d.explanation_ru, d.step, d.reply_index, d.text
+                )
+            )
+    all_lost.extend(clamped)
+    overall = round(max(overall, 0.0), 4)
+
+    decided_by, decided_ru = _decide(ctx, overall, final)
+    return Scorecard(
+        scenario=spec.scenario_id,
+        scenario_version=spec.scenario_version,
+        function=spec.function,
+        channel=spec.channel,
+        overall=overall,
+        passed=decided_by == "overall.meets_threshold",
+        decided_by=decided_by,
+        decided_by_ru=decided_ru,
+        ending=log.ending,
+        outcome=log.outcome,
+        labour_actions=tuple(final),
+        kpis=kpis,
+        violations=_violations(ctx),
+        lost_points=tuple(all_lost),
+        detector_version=log.detector_version,
+        pass_threshold=settings.pass_threshold,
+    )
+
+
+def _decide(ctx: Context, overall: float, actions: list[LabourActionResult]) -> tuple[str, str]:
+    settings = ctx.settings
+    for v in ctx.log.violations:
+        if v.code in settings.critical:
+            return (
+                f"critical.{v.code}",
+                f"Критическое нарушение «{behaviour_ru(v.code)}» в реплике {v.reply_index}: "
+                "контакт не засчитан независимо от баллов",
+            )
+    if round(overall, 2) < settings.pass_threshold:
+        return (
+            "overall.below_threshold",
+            f"Итог {overall:.1f} ниже проходного балла {settings.pass_threshold:g}",
+        )
+    if settings.min_action_score is not None:
+        for la in actions:
+            if la.score is not None and round(la.score, 2) < settings.min_action_score:
+                return (
+                    "labour_action.below_minimum",
+                    f"Трудовое действие {la.code} набрало {la.score:.1f} — ниже минимума "
+                    f"{settings.min_action_score:g} для каждого применимого действия",
+                )
+    return (
+        "overall.meets_threshold",
+        f"Итог {overall:.1f} не ниже проходного балла {settings.pass_threshold:g}, "
+        "критических нарушений нет",
+    )

@@ -1,0 +1,79 @@
+"""What the scorecard needs to know about a scenario version, without importing ``simulator``.
+
+The simulator builds a ``ScoringSpec`` from a scenario (``simulator/scenario/scoring_spec.py``);
+tests build one by hand. Everything is a tuple or a plain mapping filled in a fixed order, so the
+same scenario always yields the same spec and the same scorecard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpec:
+    """A dialogue step and the behaviours it expects of the operator (its ``expect`` list)."""
+
+    id: str
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FactSpec:
+    """A knowledge-base fact. ``expected`` = the dialogue waits for it to be stated (a branch
+    condition ``stated:`` names it), so not stating it loses points; any fact misstated loses."""
+
+    id: str
+    kind: str
+    value: str
+    expected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CrmFieldSpec:
+    id: str
+    label: str
+    type: str = "text"
+    required: bool = True
+    expected: str | None = None
+    expected_pattern: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CrmFormSpec:
+    id: str
+    kind: str
+    title: str
+    required: bool = True
+    fields: tuple[CrmFieldSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringSpec:
+    scenario_id: str
+    scenario_version: str
+    function: str
+    channel: str
+    title: str = ""
+    # KPI name -> target, already mapped from the scenario's ``kpi:`` keys.
+    kpi_targets: dict[str, float] = field(default_factory=dict)
+    steps: tuple[StepSpec, ...] = ()
+    facts: tuple[FactSpec, ...] = ()
+    crm_forms: tuple[CrmFormSpec, ...] = ()
+    expects_hold: bool = False
+    expects_escalation: bool = False
+    expects_transfer: bool = False
+    expects_complaint: bool = False
+    expects_order: bool = False
+    # The scenario's ``scoring:`` block (overrides of scoring/data/scoring.yaml).
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def step(self, step_id: str) -> StepSpec | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def fact(self, fact_id: str) -> FactSpec | None:
+        return next((f for f in self.facts if f.id == fact_id), None)
+
+    def form(self, form_id: str) -> CrmFormSpec | None:
+        return next((f for f in self.crm_forms if f.id == form_id), None)

@@ -69,7 +69,8 @@ def _check_reaction(value: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Unquoted numbers in YAML (`value: 590`, `account: 402011836`) are text for the trainer.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class KpiTargets(_Strict):

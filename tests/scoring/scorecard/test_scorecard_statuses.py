@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from scorecard_logs import CONTACT_LOG, PRICE, WRONG_PRICE, LogBuilder, demo_spec
+
+from scoring.scorecard import score_session
+
+
+def session(
+    *,
+    greet: bool = True,
+    ask_id: bool = True,
+    crm: bool = True,
+    fact: dict | None = PRICE,
+    closing: bool = True,
+) -> LogBuilder:
+    b = LogBuilder()
+    b.customer(1, "opening")
+    labels = (["greeting", "introduction"] if greet else []) + (
+        ["identity_check"] if ask_id else []
+    )
+    b.reply(5, "Здравствуйте, меня зовут Анна, назовите ФИО", labels)
+    b.customer(8, "question")
+    b.reply(12, "Тариф стоит ...", ["information", "active_listening"], [fact] if fact else [])
+    b.customer(15, "closing")
+    if crm:
+        b.crm(18, "contact_log", CONTACT_LOG)
+    if closing:
+        b.reply(20, "Чем ещё помочь? Всего доброго!", ["further_help", "farewell"])
+    b.mood(20, 75)
+    return b.end(25)
+
+
+def statuses(b: LogBuilder) -> dict[str, tuple[str, float | None]]:
+    card = score_session(b.events, demo_spec())
+    return {la.code: (la.status, la.score) for la in card.labour_actions}
+
+
+def test_missing_crm_record_is_missed_on_the_crm_labour_action() -> None:
+    got = statuses(session(crm=False))
+    assert got["A/01.3 ТД3"] == ("missed", 0.0)
+    assert got["A/01.3 ТД1"][0] == "demonstrated"
+
+
+def test_a_few_missing_expectations_make_an_action_partly_demonstrated() -> None:
+    got = statuses(session(closing=False))
+    status, score = got["A/01.3 ТД1"]
+    assert status == "partly" and score is not None and 40 <= score < 80
+
+
+def test_a_misstated_fact_loses_on_the_information_action() -> None:
+    card = score_session(session(fact=WRONG_PRICE).events, demo_spec())
+    info = card.labour_action("A/01.3 ТД2")
+    assert info.score is not None and info.score < 80
+    lost = [p for p in info.lost_points if p.rule == "fact.misstated"]
+    assert len(lost) == 1 and lost[0].reply_index == 1 and lost[0].step == "question"
+    assert "890 рублей" in lost[0].explanation_ru and "990 рублей" in lost[0].explanation_ru
+
+
+def test_an_unstated_fact_the_dialogue_waits_for_is_lost() -> None:
+    card = score_session(session(fact=None).events, demo_spec())
+    rules = [p.rule for p in card.labour_action("A/01.3 ТД2").lost_points]
+    assert "fact.not_stated" in rules
+
+
+def test_a_behaviour_shown_in_another_step_earns_part_of_its_points() -> None:
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Добрый день", ["greeting", "introduction"])
+    b.customer(8, "question").reply(10, "Назовите ФИО, пожалуйста", ["identity_check"])
+    b.end(12)
+    card = score_session(b.events, demo_spec())
+    check = next(
+        c
+        for c in card.labour_action("A/01.3 ТД2").checks
+        if c.detail.get("behaviour") == "identity_check"
+    )
+    assert check.rule == "expect.other_step"
+    assert check.earned == check.max_points * 0.5 and check.reply_index == 1
+
+
+def test_steps_never_reached_count_only_when_the_contact_failed() -> None:
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Здравствуйте, назовите ФИО", ["greeting", "identity_check"])
+    ok = LogBuilder()
+    ok.events = list(b.events)
+    b.end(30, "hung_up", "hung_up")
+    card = score_session(b.events, demo_spec())
+    assert "expect.step_not_reached" in {p.rule for p in card.lost_points}
+    ok.end(30, "resolved", "resolved")
+    card_ok = score_session(ok.events, demo_spec())
+    assert "expect.step_not_reached" not in {p.rule for p in card_ok.lost_points}

@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_ATTRS = frozenset(
@@ -50,11 +50,14 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: str = "INFO", json_lines: bool | None = None) -> None:
+def configure_logging(
+    level: str = "INFO", json_lines: bool | None = None, stream: TextIO | None = None
+) -> None:
     """Idempotent: replaces the root handlers, so calling it twice does not double lines."""
+    stream = stream or sys.stderr
     if json_lines is None:
-        json_lines = not sys.stderr.isatty()
-    handler = logging.StreamHandler(sys.stderr)
+        json_lines = not stream.isatty()
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

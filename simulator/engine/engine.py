@@ -1,0 +1,584 @@
+"""The dialogue engine: plays one scenario version for one operator.
+
+Pure in the sense of docs/engine.md: time comes from the injected clock, randomness from the
+seed, behaviours from the injected detector, and every call returns the events it emitted. The
+engine is therefore a deterministic function of (scenario, seed, the operator's actions with
+their times, the times at which ``advance`` was called); :func:`simulator.engine.replay.restore`
+relies on that to rebuild a session from its log.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any, Final
+
+from scoring import events as ev
+from scoring.catalogue import VIOLATION_IDS
+from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
+from scoring.facts import FactSpec, check_facts
+from simulator.engine.clock import Clock
+from simulator.engine.conditions import Situation, holds
+from simulator.engine.crm import check_submission
+from simulator.engine.messages import (
+    CLIENT_EVENT_TYPES,
+    MAX_MESSAGE_CHARS,
+    ClientEvent,
+    EmittedEvent,
+    EngineError,
+)
+from simulator.engine.state import (
+    Closing,
+    CustomerLine,
+    LineKind,
+    SessionState,
+    Speaking,
+    StepState,
+)
+from simulator.engine.timing import Timing
+from simulator.scenario.model import Branch, Fact, Reaction, Scenario
+
+HOLD_NUDGE: Final = "Алло, вы ещё там?"
+DEFAULT_HOLD_MAX_S: Final = 120.0
+HANG_UP_MOOD: Final = 10
+PERSONAL_DATA_UNVERIFIED: Final = "personal_data_unverified"
+
+
+def fact_spec(fact: Fact) -> FactSpec:
+    return FactSpec(
+        id=fact.id,
+        kind=fact.kind,
+        value=fact.value,
+        keywords=tuple(fact.keywords),
+        aliases=tuple(fact.aliases),
+    )
+
+
+def _ms(t: float) -> float:
+    return round(t, 3)
+
+
+class Engine:
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        seed: int,
+        detector: BehaviourDetector,
+        clock: Clock,
+        timing: Timing | None = None,
+        hints: bool = True,
+        version: str = "",
+    ) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.detector = detector
+        self.clock = clock
+        self.timing = timing if timing is not None else Timing()
+        self.hints = hints
+        self.version = version
+        self._rng = random.Random(seed)
+        self._facts = [fact_spec(f) for f in scenario.facts().values()]
+        self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
+        self._state: SessionState | None = None
+        self._out: list[EmittedEvent] = []
+        self._now = 0.0
+        self._last_t = 0.0
+        self._read_s = 0.0  # delay before the customer starts answering the current action
+        #: Events re-emitted by a replay that the log did not hold (see replay.restore).
+        self.replayed_tail: list[EmittedEvent] = []
+
+    # ---- public surface -----------------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        if self._state is None:
+            raise EngineError("not_started", "the session has not started; call start() first")
+        return self._state
+
+    @property
+    def started(self) -> bool:
+        return self._state is not None
+
+    @property
+    def ended(self) -> bool:
+        return self._state is not None and self._state.ended
+
+    def start(self) -> list[EmittedEvent]:
+        if self._state is not None:
+            raise EngineError("already_started", "the session has already started")
+        self._begin()
+        first = self.scenario.dialogue.start
+        self._state = SessionState(
+            step=StepState(id=first, entered_at=self._now),
+            mood=self.scenario.customer.mood,
+            # With no verification in the scenario there is nothing to verify against.
+            identified=self.scenario.customer.verification is None,
+            last_activity=self._now,
+        )
+        self._emit(
+            ev.SESSION_STARTED,
+            {
+                "scenario": self.scenario.id,
+                "version": self.version,
+                "seed": self.seed,
+                "function": self.scenario.function,
+                "channel": self.scenario.channel,
+            },
+        )
+        self._enter_step(first, source=None, branch=None)
+        return self._finish()
+
+    def handle(
+        self, event: ClientEvent, *, detection: DetectionResult | None = None
+    ) -> list[EmittedEvent]:
+        """Apply one operator action. The first returned event is the action's own (enriched)
+        event; bad input raises :class:`EngineError` and changes nothing."""
+        state = self.state
+        if state.ended:
+            raise EngineError("session_ended", "the session is over; start a new one")
+        if event.type not in CLIENT_EVENT_TYPES:
+            known = ", ".join(sorted(CLIENT_EVENT_TYPES))
+            raise EngineError("unknown_event", f"unknown action {event.type!r}; use one of {known}")
+        self._validate(event)
+        self._begin()
+        state.last_activity = self._now
+        state.nudges_used = 0
+        data = event.data
+        if event.type == ev.OPERATOR_MESSAGE:
+            self._operator_message(str(data["text"]), detection)
+        elif event.type == ev.CRM_SUBMIT:
+            self._crm_submit(str(data["form"]), data.get("fields") or {})
+        elif event.type == ev.HOLD_START:
+            state.hold.started_at = self._now
+            state.hold.count += 1
+            state.hold.overrun_nudged = False
+            state.step.hold = True
+            self._emit(ev.HOLD_START, {})
+            self._evaluate(violations=())
+        elif event.type == ev.HOLD_END:
+            started = state.hold.started_at
+            assert started is not None  # checked by _validate
+            duration = _ms(self._now - started)
+            state.hold.total_s = _ms(state.hold.total_s + duration)
+            state.hold.started_at = None
+            self._emit(ev.HOLD_END, {"duration_s": duration})
+            self._evaluate(violations=())
+        elif event.type == ev.KB_OPEN:
+            self._emit(ev.KB_OPEN, {"article": str(data["article"])})
+            self._evaluate(violations=())
+        elif event.type == ev.TRANSFER:
+            state.transferred = str(data["department"])
+            self._emit(ev.TRANSFER, {"department": state.transferred})
+            self._evaluate(violations=())
+        elif event.type == ev.ESCALATE:
+            state.escalated = True
+            self._emit(ev.ESCALATE, {"reason": str(data.get("reason") or "")})
+            self._evaluate(violations=())
+        else:  # session.end: the operator closes the contact, the customer says no more
+            self._emit(ev.SESSION_END, {})
+            state.queue.clear()
+            state.speaking = None
+            state.closing = Closing(
+                ending=state.ending, outcome=state.outcome or "unresolved", reason="operator_ended"
+            )
+        return self._finish()
+
+    def next_due(self) -> float | None:
+        """When :meth:`advance` will next have something to release (session seconds)."""
+        if self._state is None or self._state.ended:
+            return None
+        state = self._state
+        if state.speaking is not None:
+            return state.speaking.due
+        if state.closing is not None:
+            return self._last_t
+        return self._silence_due()
+
+    def advance(self) -> list[EmittedEvent]:
+        """Release whatever is due at the clock's time: finished lines, nudges, hang-ups."""
+        if self._state is None or self._state.ended:
+            return []
+        self._begin()
+        return self._finish()
+
+    @classmethod
+    def restore(
+        cls,
+        scenario: Scenario,
+        *,
+        seed: int,
+        detector: BehaviourDetector,
+        clock: Clock,
+        timing: Timing | None = None,
+        log: Sequence[ev.Event],
+        hints: bool = True,
+        version: str = "",
+    ) -> Engine:
+        """Rebuild a session from its log; see :mod:`simulator.engine.replay`."""
+        from simulator.engine.replay import restore
+
+        return restore(
+            scenario,
+            seed=seed,
+            detector=detector,
+            clock=clock,
+            timing=timing,
+            log=log,
+            hints=hints,
+            version=version,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        snap = self.state.snapshot()
+        snap["show_mood"] = self.scenario.customer.show_mood
+        return snap
+
+    # ---- plumbing -----------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        self._out = []
+        self._read_s = 0.0
+        self._now = max(_ms(self.clock.now()), self._last_t)
+
+    def _finish(self) -> list[EmittedEvent]:
+        self._release_due()
+        out, self._out = self._out, []
+        return out
+
+    def _emit(self, type_: str, data: dict[str, Any]) -> None:
+        self._out.append(EmittedEvent(t=self._now, type=type_, data=data))
+        self._last_t = self._now
+
+    def _validate(self, event: ClientEvent) -> None:
+        data, state = event.data, self.state
+        if event.type == ev.OPERATOR_MESSAGE:
+            text = data.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise EngineError("bad_input", "operator.message needs a non-empty 'text'")
+            if len(text) > MAX_MESSAGE_CHARS:
+                raise EngineError(
+                    "bad_input", f"a message is at most {MAX_MESSAGE_CHARS} characters"
+                )
+        elif event.type == ev.CRM_SUBMIT:
+            form = data.get("form")
+            if not isinstance(form, str) or self.scenario.form(form) is None:
+                known = ", ".join(f.id for f in self.scenario.crm) or "none"
+                raise EngineError("unknown_form", f"no CRM form {form!r}; forms: {known}")
+            fields = data.get("fields", {})
+            if not isinstance(fields, dict):
+                raise EngineError("bad_input", "crm.submit 'fields' must be an object")
+        elif event.type == ev.HOLD_START and state.hold.active:
+            raise EngineError("already_on_hold", "the customer is already on hold")
+        elif event.type == ev.HOLD_END and not state.hold.active:
+            raise EngineError("not_on_hold", "the customer is not on hold; start a hold first")
+        elif event.type == ev.KB_OPEN:
+            article = data.get("article")
+            if article not in {a.id for a in self.scenario.knowledge_base}:
+                raise EngineError("unknown_article", f"no knowledge-base article {article!r}")
+        elif event.type == ev.TRANSFER:
+            department = data.get("department")
+            if department not in {d.id for d in self.scenario.departments}:
+                known = ", ".join(d.id for d in self.scenario.departments) or "none"
+                raise EngineError(
+                    "unknown_department", f"no department {department!r}; departments: {known}"
+                )
+        elif event.type == ev.ESCALATE and not isinstance(data.get("reason", ""), str | None):
+            raise EngineError("bad_input", "escalate 'reason' must be text")
+
+    # ---- operator actions ---------------------------------------------------------------
+
+    def _operator_message(self, text: str, detection: DetectionResult | None) -> None:
+        state = self.state
+        result = detection or self.detector.detect(text, customer=state.last_customer_text)
+        checks = check_facts(text, self._facts)
+        reply_index = state.replies
+        state.replies += 1
+        waited = state.awaiting_reply_since
+        state.awaiting_reply_since = None
+        self._emit(
+            ev.OPERATOR_MESSAGE,
+            {
+                "text": text,
+                "reply_index": reply_index,
+                "step": state.step.id,
+                "detection": result.to_dict(),
+                "facts": [c.to_dict() for c in checks],
+                "response_time_s": None if waited is None else _ms(self._now - waited),
+            },
+        )
+        violations = self._violations(text, result, reply_index)
+        self._read_s = self.timing.read(text)
+        for check in checks:
+            state.facts[check.fact] = check.status
+        if state.ending is not None:
+            # The dialogue is over; a farewell closes the contact once the customer is done.
+            if "farewell" in result.labels and state.closing is None:
+                state.closing = Closing(state.ending, state.outcome or "", "operator_farewell")
+            return
+        state.step.replies += 1
+        state.step.behaviours.update(result.labels)
+        self._evaluate(violations=violations, reply=True)
+
+    def _violations(self, text: str, result: DetectionResult, reply_index: int) -> list[str]:
+        """Emit one violation event per code found in the reply; return the codes in order."""
+        found: dict[str, Detection] = {}
+        for d in result.detections:
+            if d.label in VIOLATION_IDS:
+                found.setdefault(d.label, d)
+        personal = next((d for d in result.detections if d.label == "personal_data"), None)
+        if personal is not None and not self.state.identified:
+            found.setdefault(PERSONAL_DATA_UNVERIFIED, personal)
+        reasons = {
+            PERSONAL_DATA_UNVERIFIED: "personal data disclosed before the customer was identified"
+        }
+        for code, d in found.items():
+            self._emit(
+                ev.VIOLATION,
+                {
+                    "code": code,
+                    "reply_index": reply_index,
+                    "step": self.state.step.id,
+                    "text": text[d.start : d.end],
+                    "start": d.start,
+                    "end": d.end,
+                    "reason": reasons.get(code, d.source),
+                },
+            )
+        return list(found)
+
+    def _crm_submit(self, form_id: str, fields: Any) -> None:
+        form = self.scenario.form(form_id)
+        assert form is not None  # checked by _validate
+        check = check_submission(form, fields)
+        if check.valid:
+            self.state.forms[form_id] = check.fields
+        self._emit(ev.CRM_SUBMIT, check.to_data(form_id))
+        self._evaluate(violations=())
+
+    # ---- branching ----------------------------------------------------------------------
+
+    def _situation(self, violations: Sequence[str], silence: bool) -> Situation:
+        state = self.state
+        codes = set(violations)
+        if PERSONAL_DATA_UNVERIFIED in codes:
+            codes.add("personal_data")  # lets a branch say `violation: [personal_data]`
+        return Situation(
+            behaviours=frozenset(state.step.behaviours),
+            facts=dict(state.facts),
+            forms=frozenset(state.forms),
+            hold_in_step=state.step.hold,
+            escalated=state.escalated,
+            transferred=state.transferred,
+            identified=state.identified,
+            violations=frozenset(codes),
+            silence=silence,
+            replies_in_step=state.step.replies,
+        )
+
+    def _evaluate(
+        self, *, violations: Sequence[str], reply: bool = False, silence: bool = False
+    ) -> bool:
+        """Fire the first branch that holds (or ``otherwise``) and the violation reactions.
+        Returns whether anything fired."""
+        state = self.state
+        if state.ending is not None:
+            return False
+        step = self.scenario.dialogue.steps[state.step.id]
+        situation = self._situation(violations, silence)
+        chosen: tuple[int, Branch] | None = None
+        for index, branch in enumerate(step.branches):
+            if _stays(branch) and index in state.step.fired:
+                continue
+            if holds(branch.when, situation):
+                chosen = (index, branch)
+                break
+        otherwise = step.otherwise
+        if (
+            chosen is None
+            and reply
+            and otherwise is not None
+            and state.step.replies >= step.max_replies
+            and not (_stays(otherwise) and -1 in state.step.fired)
+        ):
+            chosen = (-1, otherwise)
+        handled = set(chosen[1].when.violation) if chosen and chosen[1].when else set()
+        if PERSONAL_DATA_UNVERIFIED in violations and "personal_data" in handled:
+            handled.add(PERSONAL_DATA_UNVERIFIED)
+        for code in violations:
+            reaction = self.scenario.reactions.get(code)
+            if code in handled or reaction is None:
+                continue
+            self._react(reaction, f"reaction:{code}")
+            if state.ending is not None:
+                return True
+        if chosen is None:
+            return bool(violations)
+        self._fire(*chosen)
+        return True
+
+    def _fire(self, index: int, branch: Branch) -> None:
+        state = self.state
+        origin = state.step.id
+        label = "otherwise" if index < 0 else f"branches[{index}]"
+        if _stays(branch):
+            state.step.fired.add(index)
+        if branch.hint and self.hints:
+            self._emit(ev.HINT, {"text": branch.hint, "source": "scenario"})
+        if branch.say:
+            self._say(branch.say, "reaction", origin)
+        if branch.set is not None and branch.set.identified is not None:
+            state.identified = branch.set.identified
+        if self._change_mood(branch.mood, f"branch:{origin}.{label}"):
+            return
+        if branch.goto is not None:
+            self._enter_step(branch.goto, source=origin, branch=label)
+        elif branch.end is not None:
+            self._reach_ending(branch.end, reason=f"branch:{origin}.{label}")
+
+    def _react(self, reaction: Reaction, reason: str) -> None:
+        if reaction.say:
+            self._say(reaction.say, "reaction", self.state.step.id)
+        if self._change_mood(reaction.mood, reason):
+            return
+        if reaction.end is not None:
+            self._reach_ending(reaction.end, reason=reason)
+
+    def _change_mood(self, delta: int, reason: str, *, may_hang_up: bool = True) -> bool:
+        """Apply a mood change; returns True when it made the customer hang up."""
+        state = self.state
+        mood = max(0, min(100, state.mood + delta))
+        if mood != state.mood:
+            self._emit(
+                ev.CUSTOMER_MOOD, {"mood": mood, "delta": mood - state.mood, "reason": reason}
+            )
+            state.mood = mood
+        if may_hang_up and delta < 0 and mood <= HANG_UP_MOOD and state.ending is None:
+            self._hang_up("low_mood")
+            return True
+        return False
+
+    def _hang_up(self, reason: str) -> None:
+        ending = next((k for k, e in self.scenario.endings.items() if e.outcome == "hung_up"), None)
+        if ending is not None:
+            self._reach_ending(ending, reason=reason)
+            return
+        state = self.state
+        state.ending, state.outcome, state.ending_cause = None, "hung_up", reason
+        state.closing = Closing(None, "hung_up", "customer_hung_up")
+
+    def _enter_step(self, step_id: str, *, source: str | None, branch: str | None) -> None:
+        state = self.state
+        state.step = StepState(id=step_id, entered_at=self._now)
+        self._emit(ev.STEP_ENTERED, {"step": step_id, "from": source, "branch": branch})
+        step = self.scenario.dialogue.steps[step_id]
+        if step.hint and self.hints:
+            self._emit(ev.HINT, {"text": step.hint, "source": "scenario"})
+        self._say(step.customer, "line", step_id)
+
+    def _reach_ending(self, ending_id: str, *, reason: str) -> None:
+        state = self.state
+        ending = self.scenario.endings[ending_id]
+        state.ending, state.outcome, state.ending_cause = ending_id, ending.outcome, reason
+        self._change_mood(ending.mood, f"ending:{ending_id}", may_hang_up=False)
+        if ending.customer:
+            self._say(ending.customer, "ending", state.step.id)
+        if ending.outcome == "hung_up":
+            state.closing = Closing(ending_id, ending.outcome, "customer_hung_up")
+
+    # ---- the customer's voice and time --------------------------------------------------
+
+    def _say(self, variants: Sequence[str], kind: LineKind, step: str) -> None:
+        variant = self._rng.randrange(len(variants))
+        self.state.queue.append(CustomerLine(variants[variant], step, variant, kind))
+        self._start_next_line()
+
+    def _start_next_line(self) -> None:
+        state = self.state
+        if state.speaking is not None or not state.queue:
+            return
+        line = state.queue.pop(0)
+        duration = _ms(self._read_s + self.timing.speak(line.text, self.scenario.channel))
+        self._read_s = 0.0
+        state.speaking = Speaking(line=line, started_at=self._now, due=_ms(self._now + duration))
+        self._emit(ev.CUSTOMER_TYPING, {"step": line.step, "duration_s": duration})
+
+    def _silence_due(self) -> float | None:
+        state = self.state
+        if state.ended or state.customer_busy or state.closing is not None:
+            return None
+        if state.hold.started_at is not None and not state.hold.overrun_nudged:
+            return _ms(state.hold.started_at + self._hold_max_s)
+        return _ms(state.last_activity + self.scenario.customer.patience_s)
+
+    def _release_due(self) -> None:
+        state = self.state
+        while not state.ended:
+            speaking = state.speaking
+            if speaking is not None:
+                if speaking.due > self._now:
+                    return
+                self._deliver(speaking.line)
+                state.speaking = None
+                self._start_next_line()
+                continue
+            if state.closing is not None:
+                closing = state.closing
+                self._emit(
+                    ev.SESSION_ENDED,
+                    {
+                        "ending": closing.ending,
+                        "outcome": closing.outcome,
+                        "reason": closing.reason,
+                        "cause": state.ending_cause,
+                    },
+                )
+                state.ended = True
+                return
+            due = self._silence_due()
+            if due is None or due > self._now:
+                return
+            self._on_silence()
+
+    def _deliver(self, line: CustomerLine) -> None:
+        state = self.state
+        self._emit(
+            ev.CUSTOMER_MESSAGE,
+            {"step": line.step, "text": line.text, "variant": line.variant, "kind": line.kind},
+        )
+        state.last_activity = self._now
+        state.last_customer_text = line.text
+        if state.awaiting_reply_since is None:
+            state.awaiting_reply_since = self._now
+
+    def _nudge(self, text: str, variant: int) -> None:
+        self._deliver(CustomerLine(text, self.state.step.id, variant, "nudge"))
+
+    def _on_silence(self) -> None:
+        state = self.state
+        state.last_activity = self._now
+        if state.ending is not None:
+            # The dialogue ended and the operator never closed: the customer leaves.
+            state.closing = Closing(state.ending, state.outcome or "", "customer_left")
+            return
+        if state.hold.started_at is not None and not state.hold.overrun_nudged:
+            state.hold.overrun_nudged = True
+            self._nudge(HOLD_NUDGE, 0)
+            return
+        nudges = self.scenario.customer.nudges
+        if state.nudges_used < len(nudges):
+            self._nudge(nudges[state.nudges_used], state.nudges_used)
+            state.nudges_used += 1
+            return
+        # Patience ran out: a silence branch of the step, else the silence reaction + hang-up.
+        if self._evaluate(violations=(), silence=True):
+            return
+        reaction = self.scenario.reactions.get("silence")
+        if reaction is not None:
+            self._react(reaction, "silence")
+        if state.ending is None:
+            self._hang_up("silence")
+
+
+def _stays(branch: Branch) -> bool:
+    return branch.goto is None and branch.end is None

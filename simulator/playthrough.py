@@ -1,0 +1,170 @@
+"""Playing a trainer's playthrough script through the engine on a simulated clock.
+
+The result's events are exactly what the web layer would have logged for an operator who acted
+at those moments (the timer releasing each due event on time), numbered from seq 1, so the
+scorecard can score a playthrough like a real session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scoring import events as ev
+from scoring.detection.types import BehaviourDetector
+from simulator.engine import ClientEvent, EmittedEvent, Engine, EngineError, SimulatedClock, Timing
+from simulator.scenario.model import Action, Playthrough, Scenario
+
+MAX_RELEASES = 10_000  # a guard against a scenario that never stops talking
+
+
+@dataclass(slots=True)
+class PlayResult:
+    events: list[ev.Event] = field(default_factory=list)
+    ending: str | None = None
+    outcome: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The scorecard's view of a played session: ``overall`` 0..100 and ``passed``."""
+
+    overall: float | None = None
+    passed: bool | None = None
+
+
+# The hook the scorecard fills: (scenario, result) -> Verdict. ``None`` until scorecards land.
+Scorer = Callable[[Scenario, PlayResult], Verdict]
+
+
+def no_scorecard(scenario: Scenario, result: PlayResult) -> Verdict:
+    """Until scorecards exist, a playthrough has no overall score and no pass/fail."""
+    return Verdict()
+
+
+def client_event(action: Action) -> ClientEvent | None:
+    """The engine action for a script line; ``None`` for ``wait``."""
+    if action.say is not None:
+        return ClientEvent(ev.OPERATOR_MESSAGE, {"text": action.say})
+    if action.crm is not None:
+        return ClientEvent(ev.CRM_SUBMIT, {"form": action.crm.form, "fields": action.crm.fields})
+    if action.hold is not None:
+        return ClientEvent(ev.HOLD_START if action.hold == "start" else ev.HOLD_END, {})
+    if action.kb is not None:
+        return ClientEvent(ev.KB_OPEN, {"article": action.kb})
+    if action.transfer is not None:
+        return ClientEvent(ev.TRANSFER, {"department": action.transfer})
+    if action.escalate is not None:
+        return ClientEvent(ev.ESCALATE, {"reason": action.escalate})
+    if action.end:
+        return ClientEvent(ev.SESSION_END, {})
+    return None
+
+
+class _Player:
+    def __init__(self, engine: Engine, clock: SimulatedClock) -> None:
+        self.engine, self.clock = engine, clock
+        self.emitted: list[EmittedEvent] = []
+        self.releases = 0
+
+    def run_until(self, target: float | None) -> None:
+        """Release due events on time, up to ``target`` (or until nothing is due)."""
+        while True:
+            due = self.engine.next_due()
+            if due is None or (target is not None and due > target):
+                break
+            self.releases += 1
+            if self.releases > MAX_RELEASES:
+                raise RuntimeError(f"the session still has events due after {MAX_RELEASES}")
+            self.clock.set(max(self.clock.now(), due))
+            self.emitted += self.engine.advance()
+        if target is not None:
+            self.clock.set(max(self.clock.now(), target))
+
+    def settle(self) -> None:
+        """Let the customer finish what they are saying (the script's delays count from it)."""
+        while self.engine.started and self.engine.state.customer_busy:
+            due = self.engine.next_due()
+            if due is None:
+                break
+            self.run_until(due)
+
+
+def play(
+    scenario: Scenario,
+    playthrough: Playthrough,
+    detector: BehaviourDetector,
+    timing: Timing | None = None,
+    *,
+    hints: bool = True,
+    version: str = "",
+) -> PlayResult:
+    clock = SimulatedClock()
+    engine = Engine(
+        scenario,
+        seed=playthrough.seed,
+        detector=detector,
+        clock=clock,
+        timing=timing if timing is not None else Timing.zero(),
+        hints=hints,
+        version=version,
+    )
+    player = _Player(engine, clock)
+    result = PlayResult()
+    player.emitted += engine.start()
+    for number, action in enumerate(playthrough.actions, start=1):
+        player.settle()
+        player.run_until(clock.now() + (action.after or 0.0))
+        if action.wait is not None:
+            player.run_until(clock.now() + action.wait)
+        event = client_event(action)
+        if event is None:
+            continue
+        if engine.ended:
+            if event.type != ev.SESSION_END:  # closing an already closed contact is harmless
+                result.errors.append(f"action {number}: the session had already ended")
+            continue
+        try:
+            player.emitted += engine.handle(event)
+        except EngineError as exc:
+            result.errors.append(f"action {number}: {exc.message} ({exc.code})")
+    player.run_until(None)
+    result.events = [e.to_event(seq) for seq, e in enumerate(player.emitted, start=1)]
+    ended = next((e for e in reversed(result.events) if e.type == ev.SESSION_ENDED), None)
+    if ended is not None:
+        result.ending, result.outcome = ended.data.get("ending"), ended.data.get("outcome")
+    else:
+        result.errors.append("the session did not end")
+    return result
+
+
+def expectation_failures(
+    playthrough: Playthrough, result: PlayResult, verdict: Verdict
+) -> list[str]:
+    """What the playthrough expected and did not get (empty: it passed)."""
+    failures = list(result.errors)
+    expect = playthrough.expect
+    if result.ending != expect.ending:
+        failures.append(f"ending {result.ending!r}, expected {expect.ending!r}")
+    if None not in (expect.passed, verdict.passed) and verdict.passed != expect.passed:
+        failures.append(f"passed is {verdict.passed}, expected {expect.passed}")
+    minimum, overall = expect.min_overall, verdict.overall
+    if minimum is not None and overall is not None and overall < minimum:
+        failures.append(f"overall {overall:.1f} < expected {minimum}")
+    return failures
+
+
+def summary(
+    scenario: Scenario, playthrough: Playthrough, result: PlayResult, verdict: Verdict
+) -> dict[str, Any]:
+    """One row of ``ccsim scenarios test --json``."""
+    return {
+        "scenario": scenario.id,
+        "playthrough": playthrough.name,
+        "kind": playthrough.kind,
+        "ending": result.ending,
+        "overall": verdict.overall,
+        "passed": verdict.passed,
+    }

@@ -17,17 +17,24 @@ from simulator.scenario.yaml_nodes import Document, SourceMap, read_document
 
 FRAGMENT_KEYS: tuple[str, ...] = ("steps", "knowledge_base", "crm", "departments", "includes")
 _LIST_KEYS: tuple[str, ...] = ("knowledge_base", "crm", "departments")
+_SCENARIO_STEPS: tuple[str, ...] = ("dialogue", "steps")
+_FRAGMENT_STEPS: tuple[str, ...] = ("steps",)
 
 
 def resolve_includes(doc: Document, sources: list[str]) -> list[LocatedError]:
     """Merge every included fragment into ``doc`` in place; append their texts to ``sources``."""
     if not isinstance(doc.value, dict):
         return []
-    return _resolve(doc.value, doc.marks, doc.path, [doc.path.resolve()], sources)
+    return _resolve(doc.value, doc.marks, doc.path, [doc.path.resolve()], sources, _SCENARIO_STEPS)
 
 
 def _resolve(
-    target: dict[str, Any], marks: SourceMap, path: Path, stack: list[Path], sources: list[str]
+    target: dict[str, Any],
+    marks: SourceMap,
+    path: Path,
+    stack: list[Path],
+    sources: list[str],
+    steps_at: tuple[str, ...],
 ) -> list[LocatedError]:
     includes = target.get("includes")
     if not isinstance(includes, list):
@@ -69,12 +76,26 @@ def _resolve(
                 )
             )
             continue
-        errors += _resolve(fragment.value, fragment.marks, shown, [*stack, fragment_path], sources)
-        errors += _merge(target, marks, fragment)
+        errors += _resolve(
+            fragment.value, fragment.marks, shown, [*stack, fragment_path], sources, _FRAGMENT_STEPS
+        )
+        errors += _merge(target, marks, fragment, steps_at)
     return errors
 
 
-def _merge(target: dict[str, Any], marks: SourceMap, fragment: Document) -> list[LocatedError]:
+def _container(target: dict[str, Any], at: tuple[str, ...]) -> dict[str, Any] | None:
+    """The mapping at ``at`` inside ``target``, created when absent (None when it is not one)."""
+    current: Any = target
+    for key in at:
+        if not isinstance(current, dict):
+            return None
+        current = current.setdefault(key, {})
+    return current if isinstance(current, dict) else None
+
+
+def _merge(
+    target: dict[str, Any], marks: SourceMap, fragment: Document, steps_at: tuple[str, ...]
+) -> list[LocatedError]:
     errors: list[LocatedError] = []
     value: dict[str, Any] = fragment.value
     for key in value:
@@ -86,28 +107,23 @@ def _merge(target: dict[str, Any], marks: SourceMap, fragment: Document) -> list
             )
     steps = value.get("steps")
     if isinstance(steps, dict):
-        dialogue = target.setdefault("dialogue", {})
-        if isinstance(dialogue, dict):
-            own = dialogue.setdefault("steps", {})
-            if isinstance(own, dict):
-                for step_id, step in steps.items():
-                    if step_id in own:
-                        first = marks.key(("dialogue", "steps", step_id))
-                        errors.append(
-                            fragment.marks.key(("steps", step_id)).error(
-                                f"step {step_id!r} is already defined in {first.path.name} at "
-                                f"line {first.line}: rename one of them"
-                            )
-                        )
-                        continue
-                    own[step_id] = step
-                    marks.graft(fragment.marks, ("steps", step_id), ("dialogue", "steps", step_id))
-                    marks.keys[("dialogue", "steps", step_id)] = fragment.marks.key(
-                        ("steps", step_id)
+        own = _container(target, steps_at)
+        for step_id, step in steps.items() if own is not None else ():
+            assert own is not None
+            loc = (*steps_at, step_id)
+            if step_id in own:
+                first = marks.key(loc)
+                errors.append(
+                    fragment.marks.key(("steps", step_id)).error(
+                        f"step {step_id!r} is already defined in {first.path.name} at "
+                        f"line {first.line}: rename one of them"
                     )
-                    marks.values[("dialogue", "steps", step_id)] = fragment.marks.value(
-                        ("steps", step_id)
-                    )
+                )
+                continue
+            own[step_id] = step
+            marks.graft(fragment.marks, ("steps", step_id), loc)
+            marks.keys[loc] = fragment.marks.key(("steps", step_id))
+            marks.values[loc] = fragment.marks.value(("steps", step_id))
     elif steps is not None:
         errors.append(
             fragment.marks.value(("steps",)).error(

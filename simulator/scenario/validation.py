@@ -26,7 +26,8 @@ def validate_model(
 def located_errors(
     model: type[BaseModel], exc: ValidationError, marks: SourceMap
 ) -> list[LocatedError]:
-    merged: dict[tuple[Loc, bool], list[str]] = {}
+    # Alternatives of one union fail together at one place: they merge into one "or" message.
+    merged: dict[tuple[Loc, bool, str], list[str]] = {}
     for err in exc.errors(include_url=False):
         loc: Loc = tuple(err["loc"])
         at_key = False
@@ -44,13 +45,15 @@ def located_errors(
             known = _known_prefix(loc, marks)
             message = _message(err)
             loc = known
-        merged.setdefault((loc, at_key), [])
-        if message not in merged[(loc, at_key)]:
-            merged[(loc, at_key)].append(message)
+        group = message if kind in {"missing", "extra_forbidden"} else ""
+        messages = merged.setdefault((loc, at_key, group), [])
+        if message not in messages:
+            messages.append(message)
     errors = []
-    for (loc, at_key), messages in merged.items():
+    for (loc, at_key, group), messages in merged.items():
         mark = marks.key(loc) if at_key and loc else marks.value(loc)
-        where = _dotted(loc)
+        # An unknown field is named in the message: show where it sits, not the field twice.
+        where = _dotted(loc[:-1] if group.startswith("unknown field") else loc)
         text = "; or ".join(messages)
         errors.append(mark.error(f"{where}: {text}" if where else text))
     return errors

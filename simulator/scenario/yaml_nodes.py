@@ -30,7 +30,10 @@ MAX_BYTES = 1024 * 1024
 Loc = tuple[str | int, ...]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STANDARD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+) | {"!"}
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _TRUE = re.compile(r"(?:true|True|TRUE)\Z")
 _FALSE = re.compile(r"(?:false|False|FALSE)\Z")
@@ -156,7 +159,7 @@ class _Builder:
             return None
         self.seen.add(id(node))
         self.marks.values[loc] = _mark(self.path, node)
-        if not node.tag.startswith(_STANDARD_TAG) and node.tag != "!":
+        if node.tag not in _PLAIN_TAGS:
             self.errors.append(
                 _mark(self.path, node).error(
                     f"custom YAML tag {node.tag!r} is not supported: remove it "

@@ -7,6 +7,7 @@ from app.db.models.scorecards import Scorecard
 from app.db.models.security import AuditLogEntry, AuthSession
 from app.db.models.sessions import SessionEvent, SessionStatus, TrainingSession
 from app.db.models.users import Group, GroupMember, Role, User
+from app.db.models_scoring import ScorecardItem  # noqa: F401  (dashboard aggregates)
 
 __all__ = [
     "Assignment",

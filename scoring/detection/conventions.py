@@ -1,0 +1,138 @@
+"""The labelling conventions (shared/spec/behaviours.md, "Labelling conventions for borderline
+cases") that need more than one rule at a time: absorption of questions and facts into the
+behaviour that holds them, summary vs active listening vs order confirmation, openings vs
+closings. Rules find evidence; this module decides which labels that evidence supports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scoring.detection.document import Document
+from scoring.detection.hits import Hit
+
+# Convention 7: a question inside these behaviours is part of them.
+ABSORB_CLOSED_IN_REPLY = frozenset(
+    {
+        "summary",
+        "order_confirmation",
+        "hold_request",
+        "cross_sell",
+        "alternative_offer",
+        "objection_handling",
+    }
+)
+ABSORB_QUESTION_OVERLAP = frozenset(
+    {
+        "identity_check",
+        "hold_request",
+        "further_help",
+        "summary",
+        "order_confirmation",
+        "cross_sell",
+        "rudeness",
+        "alternative_offer",
+        "product_presentation",
+    }
+)
+# Convention 16: facts restated inside a recap belong to the recap.
+RECAP_ABSORBS = frozenset(
+    {
+        "timeline",
+        "status_update",
+        "decision",
+        "personal_data",
+        "information",
+        "payment_info",
+        "active_listening",
+        "ticket_registration",
+    }
+)
+# Convention 10: facts that only support a pitch, an argument or another answer.
+INFORMATION_OVERLAP_ABSORBS = frozenset(
+    {
+        "personal_data",
+        "decision",
+        "status_update",
+        "timeline",
+        "payment_info",
+        "troubleshooting",
+        "ticket_registration",
+        "identity_check",
+        "hold_request",
+    }
+)
+_ORDER_ACTION_WORDS = frozenset(
+    {"оформляю", "оформляем", "записываю", "подключаю", "бронирую", "проверьте", "проверим"}
+)
+
+
+def _labels(hits: Iterable[Hit]) -> set[str]:
+    return {h.label for h in hits}
+
+
+def _of(hits: list[Hit], label: str) -> list[Hit]:
+    return [h for h in hits if h.label == label]
+
+
+def _overlaps_any(hit: Hit, others: list[Hit]) -> bool:
+    return any(hit.overlaps(o) for o in others)
+
+
+def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
+    present = _labels(hits)
+
+    def drop(label: str, when: bool = True) -> None:
+        nonlocal hits
+        if when:
+            hits = [h for h in hits if h.label != label]
+
+    # 17: «Спасибо, что позвонили» in an opening is neither greeting nor farewell.
+    opening = bool(present & {"greeting", "introduction", "open_question"})
+    hits = [h for h in hits if not (opening and h.source == "rule:farewell.thanks_for_contacting")]
+    # 12: «Спасибо за терпение» at the close is farewell, not a return from hold.
+    if "farewell" in _labels(hits):
+        hits = [h for h in hits if h.source != "rule:hold_return.thanks_for_patience"]
+    # 17: the introduction belongs to the opening of the contact.
+    if doc.sentences:
+        limit = doc.sentences[min(2, len(doc.sentences) - 1)].last
+        hits = [h for h in hits if h.label != "introduction" or h.first <= limit]
+
+    present = _labels(hits)
+    # Summary vs order confirmation: an operator placing an order reads it back.
+    if "summary" in present and "order_confirmation" in present:
+        placing = any(t.norm in _ORDER_ACTION_WORDS for t in doc.tokens)
+        drop("summary" if placing else "order_confirmation")
+        present = _labels(hits)
+    if present & {"summary", "order_confirmation"}:
+        hits = [h for h in hits if h.label not in RECAP_ABSORBS]
+        present = _labels(hits)
+    if "order_confirmation" in present:
+        drop("payment_info")
+    # 11: the objection's acknowledgement and arguments are objection handling.
+    if "objection_handling" in present:
+        for label in ("active_listening", "product_presentation", "information"):
+            drop(label)
+    # 5: «Понимаю, …» with a named feeling is empathy, not active listening.
+    empathy = _of(hits, "empathy")
+    hits = [h for h in hits if not (h.label == "active_listening" and _overlaps_any(h, empathy))]
+    # 2: a refusal that offers another way is not a stop phrase.
+    if "alternative_offer" in present:
+        drop("stop_phrase")
+    # 10: facts inside a pitch or a cross-sell belong to it.
+    if present & {"product_presentation", "cross_sell"}:
+        drop("information")
+    absorbers = [h for h in hits if h.label in INFORMATION_OVERLAP_ABSORBS]
+    hits = [h for h in hits if not (h.label == "information" and _overlaps_any(h, absorbers))]
+
+    # 7: questions inside other behaviours get no extra question label.
+    present = _labels(hits)
+    if present & ABSORB_CLOSED_IN_REPLY:
+        drop("closed_question")
+    holders = [h for h in hits if h.label in ABSORB_QUESTION_OVERLAP]
+    hits = [
+        h
+        for h in hits
+        if not (h.label in ("open_question", "closed_question") and _overlaps_any(h, holders))
+    ]
+    return hits

@@ -1,0 +1,86 @@
+"""A reply prepared for matching: tokens, sentences and the encoded lemma string.
+
+Rules are regular expressions over an encoding where every token is `` lemma|surface|grammemes``; one
+``re`` search then matches lemmas, surface forms and gaps at C speed, and a match maps back
+to tokens (and so to offsets in the original reply) through the token start positions.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from scoring.nlp import Token, TypoFixer, clean, tokenize
+
+SENTENCE_ENDS = frozenset({".", "?"})
+
+
+def _safe(text: str) -> str:
+    return text.replace(" ", "_").replace("|", "/")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    first: int  # token index, inclusive
+    last: int  # token index, inclusive
+    is_question: bool
+
+
+class Document:
+    """One text (a reply or the customer's message) with everything rules need."""
+
+    __slots__ = ("clean", "encoded", "sentences", "starts", "text", "tokens")
+
+    def __init__(self, text: str, fixer: TypoFixer | None = None) -> None:
+        self.text = text
+        self.clean = clean(text)
+        self.tokens: list[Token] = tokenize(text, fixer)
+        parts: list[str] = []
+        starts: list[int] = []
+        pos = 0
+        for tok in self.tokens:
+            piece = f" {_safe(tok.lemma)}|{_safe(tok.norm)}|{tok.tags}"
+            starts.append(pos)
+            parts.append(piece)
+            pos += len(piece)
+        self.encoded = "".join(parts)
+        self.starts = starts
+        self.sentences = self._split_sentences()
+
+    def _split_sentences(self) -> list[Sentence]:
+        out: list[Sentence] = []
+        first = 0
+        for i, tok in enumerate(self.tokens):
+            if tok.lemma in SENTENCE_ENDS and tok.kind == "punct":
+                if i > first:
+                    out.append(Sentence(first, i, tok.lemma == "?"))
+                first = i + 1
+        if first < len(self.tokens):
+            out.append(Sentence(first, len(self.tokens) - 1, False))
+        return out
+
+    def token_span(self, enc_start: int, enc_end: int) -> tuple[int, int]:
+        """Encoded-string match → (first token, last token), inclusive."""
+        first = bisect_right(self.starts, enc_start) - 1
+        last = bisect_right(self.starts, max(enc_start, enc_end - 1)) - 1
+        return max(first, 0), max(last, 0)
+
+    def token_at_char(self, offset: int) -> int:
+        """Index of the token covering (or first after) a character offset of the text."""
+        for i, tok in enumerate(self.tokens):
+            if tok.end > offset:
+                return i
+        return max(len(self.tokens) - 1, 0)
+
+    def char_span(self, first: int, last: int) -> tuple[int, int]:
+        return self.tokens[first].start, self.tokens[last].end
+
+    def sentence_of(self, token_index: int) -> int:
+        for i, s in enumerate(self.sentences):
+            if s.first <= token_index <= s.last:
+                return i
+        return max(len(self.sentences) - 1, 0)
+
+    def words(self, first: int = 0, last: int | None = None) -> list[Token]:
+        stop = len(self.tokens) if last is None else last + 1
+        return [t for t in self.tokens[first:stop] if t.is_word]

@@ -1,0 +1,105 @@
+"""Active listening: an acknowledgement followed by the customer's own content.
+
+A bare «поняла» is nothing (convention 6); «Понимаю, …» + content is active listening, but the
+same opener + a named feeling is empathy (convention 5). Weak openers («так», «записала») need
+lemma overlap with the customer's message, which is what "repeats what was heard" means.
+"""
+
+from __future__ import annotations
+
+from scoring.detection.document import Document
+from scoring.detection.hits import Hit
+from scoring.nlp import Token
+
+STRONG = frozenset({"понятно", "ясно", "понять", "понимать", "слышать", "ясный", "понятный"})
+WEAK = frozenset({"так", "итак", "записать", "записывать", "значит", "вижу", "видеть"})
+_CONTENT_POS = ("NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "NUMR", "ADVB", "GRND")
+_NOT_CONTENT = frozenset(
+    {
+        "вы",
+        "вас",
+        "пожалуйста",
+        "сейчас",
+        "спасибо",
+        "хорошо",
+        "ладно",
+        "конечно",
+        "да",
+        "нет",
+        "быть",
+        "это",
+        "очень",
+        "тогда",
+        "уже",
+        "ещё",
+        "еще",
+        "так",
+        "вопрос",
+        "понять",
+        "понимать",
+        "слышать",
+        "ясно",
+        "понятно",
+    }
+)
+_OPERATOR_ACTION = frozenset({"сейчас", "давать", "давайте", "спасибо", "благодарить", "минута"})
+
+
+def _content(tokens: list[Token]) -> list[Token]:
+    out = []
+    for t in tokens:
+        if t.kind == "number":
+            out.append(t)
+        elif t.is_word and t.tags.startswith(_CONTENT_POS) and t.lemma not in _NOT_CONTENT:
+            out.append(t)
+    return out
+
+
+def stems(doc: Document) -> set[str]:
+    return {t.lemma[:5] for t in _content(doc.tokens) if len(t.lemma) >= 3}
+
+
+def listening_hits(doc: Document, customer: Document | None) -> list[Hit]:
+    heard = stems(customer) if customer is not None else set()
+    hits: list[Hit] = []
+    for s in doc.sentences:
+        toks = doc.tokens[s.first : s.last + 1]
+        words = [t for t in toks if t.is_word]
+        if not words:
+            continue
+        marker_at = None
+        strong = False
+        for i, t in enumerate(words[:3]):
+            if t.lemma in STRONG or (
+                t.norm == "то" and i + 1 < len(words) and words[i + 1].norm == "есть"
+            ):
+                marker_at, strong = i, True
+                break
+            if t.lemma in WEAK:
+                marker_at = i
+                break
+        if marker_at is None:
+            if any(
+                t.lemma in ("записать", "записывать") and "1per" not in t.tags for t in words[-2:]
+            ):
+                marker_at = 0
+            else:
+                continue
+        rest = words[marker_at + 1 :]
+        if rest and rest[0].lemma in ("вы", "вас") and rest[0].norm == "вас":
+            rest = rest[1:]
+        if rest and (rest[0].lemma in _OPERATOR_ACTION or "1per" in rest[0].tags):
+            continue
+        if rest and rest[0].lemma == "что" and words[marker_at].lemma == "понимать":
+            rest = rest[1:]
+        content = _content(rest)
+        if len(content) < 2:
+            continue
+        overlap = {t.lemma[:5] for t in content if len(t.lemma) >= 3} & heard
+        if not strong and not overlap:
+            continue
+        source = "rule:active_listening." + (
+            "acknowledge_content" if strong else "repeat_customer_words"
+        )
+        hits.append(Hit("active_listening", s.first, s.last, source))
+    return hits

@@ -1,0 +1,141 @@
+"""The small pattern language rules are written in, compiled to ``re`` over a
+:class:`~scoring.detection.document.Document` encoding.
+
+Syntax (space-separated items):
+
+* ``word`` — any form of the word (the pattern word is lemmatised at load time, so a rule can
+  be written in whatever form reads best: «подождите» matches «подождёте», «подождать»…);
+* ``=word`` — exactly this surface form (case and «ё» folded); ``word*`` / ``=word*`` — prefix
+  of the lemma / of the surface form;
+* ``(a b|c)`` — alternatives; ``[a|b]`` — optional alternatives;
+* ``word:impr`` (also ``:past``, ``:pres``, ``:futr``, ``:INFN``, ``:PRTS``, ``:sing``,
+  ``:1per``…) — only tokens with those grammemes; ``:impr`` alone — any imperative;
+* ``~N`` — up to N tokens of anything within the sentence; ``_`` — exactly one such token;
+* ``#`` — a token holding a digit; ``@name`` — a macro from the rule file (``@name:impr``:
+  its first token must have those grammemes);
+* punctuation (``? , : . « » —``) — that mark (``.`` is any sentence end, ``?`` a question mark).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+_ITEM = re.compile(r"\(|\)|\[|\]|\||~\d+|[^\s()\[\]|]+")
+_ANY_IN_SENTENCE = r" (?![.?]\|)[^ ]+"
+
+
+class PatternError(ValueError):
+    """A rule pattern that cannot be compiled; the message names the pattern and the problem."""
+
+
+def _tags_regex(tags: list[str]) -> str:
+    return "".join(rf"(?=[^ ]*[|,]{re.escape(t)}(?:,|$| ))" for t in tags)
+
+
+def _word_regex(item: str, lemmatise: Callable[[str], str]) -> str:
+    item, *tags = item.split(":")
+    need = _tags_regex(tags)
+    surface = item.startswith("=")
+    word = item[1:] if surface else item
+    prefix = word.endswith("*") and len(word) > 1
+    if prefix:
+        word = word[:-1]
+    word = word.lower().replace("ё", "е")
+    if not word:
+        raise PatternError(f"empty word in {item!r}")
+    if surface:
+        tail = "[^ |]*" if prefix else "(?=\\|)"
+        return rf" [^ |]*\|{need}{re.escape(word)}{tail}\|[^ ]*"
+    lem = word if prefix or not word[0].isalpha() else lemmatise(word)
+    if prefix:
+        return rf" {re.escape(lem)}[^ |]*\|{need}[^ ]*"
+    return rf" {re.escape(lem)}\|{need}[^ ]*"
+
+
+class PatternCompiler:
+    """Compiles pattern strings; macros are expanded recursively (cycles are an error)."""
+
+    def __init__(self, macros: Mapping[str, str], lemmatise: Callable[[str], str]) -> None:
+        self._macros = dict(macros)
+        self._lemmatise = lemmatise
+        self._expanded: dict[str, str] = {}
+        self._expanding: set[str] = set()
+        self.words: set[str] = set()
+
+    def regex(self, pattern: str) -> str:
+        items = _ITEM.findall(pattern)
+        pos, out = self._seq(items, 0, pattern)
+        if pos != len(items):
+            raise PatternError(f"unbalanced brackets in pattern {pattern!r}")
+        if not out:
+            raise PatternError(f"empty pattern {pattern!r}")
+        return out
+
+    def compile(self, pattern: str) -> re.Pattern[str]:
+        return re.compile(self.regex(pattern))
+
+    def _macro(self, name: str, pattern: str) -> str:
+        if name in self._expanded:
+            return self._expanded[name]
+        if name not in self._macros:
+            raise PatternError(f"unknown macro @{name} in pattern {pattern!r}")
+        if name in self._expanding:
+            raise PatternError(f"macro @{name} refers to itself")
+        self._expanding.add(name)
+        body = f"(?:{self.regex(self._macros[name])})"
+        self._expanding.discard(name)
+        self._expanded[name] = body
+        return body
+
+    def _seq(self, items: list[str], pos: int, pattern: str) -> tuple[int, str]:
+        alts: list[str] = []
+        cur: list[str] = []
+        while pos < len(items):
+            it = items[pos]
+            if it in (")", "]"):
+                break
+            if it == "|":
+                alts.append("".join(cur))
+                cur = []
+                pos += 1
+                continue
+            if it in ("(", "["):
+                close = ")" if it == "(" else "]"
+                pos, inner = self._seq(items, pos + 1, pattern)
+                if pos >= len(items) or items[pos] != close:
+                    raise PatternError(f"missing {close!r} in pattern {pattern!r}")
+                cur.append(f"(?:{inner})" + ("?" if it == "[" else ""))
+                pos += 1
+                continue
+            cur.append(self._item(it, pattern))
+            pos += 1
+        alts.append("".join(cur))
+        if any(not a for a in alts):
+            raise PatternError(f"empty alternative in pattern {pattern!r}")
+        return pos, alts[0] if len(alts) == 1 else "|".join(alts)
+
+    def _item(self, it: str, pattern: str) -> str:
+        if it.startswith("~"):
+            return f"(?:{_ANY_IN_SENTENCE}){{0,{int(it[1:])}}}"
+        if it == "_":
+            return _ANY_IN_SENTENCE
+        if it.startswith(":"):
+            return rf" [^ |]*\|{_tags_regex(it[1:].split(':'))}[^ ]*"
+        if it == "#":
+            return r" [^ |]*\d[^ |]*\|[^ ]*"
+        if it.startswith("@"):
+            name, *tags = it[1:].split(":")
+            body = self._macro(name, pattern)
+            if tags:  # grammemes required of the macro's first token
+                return rf"(?= [^ |]*\|{_tags_regex(tags)}){body}"
+            return body
+        if it == "?":
+            return r" \?\|[^ ]*"
+        if it == ".":
+            return r" [.?]\|[^ ]*"
+        body = (it[1:] if it.startswith("=") else it).split(":")[0]
+        if body.rstrip("*") and body.rstrip("*")[0].isalnum():
+            self.words.add(body.rstrip("*").lower().replace("ё", "е"))
+            return _word_regex(it, self._lemmatise)
+        return rf" {re.escape(it)}\|[^ ]*"

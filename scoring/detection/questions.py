@@ -1,0 +1,113 @@
+"""Open and closed questions, by sentence.
+
+The catalogue's test is the answer a question invites: a wh-word or a «расскажите/опишите»
+request invites the customer's own words (open); a yes/no or either-or question narrows a
+detail (closed). Whether a question is absorbed by another behaviour (a hold, a summary, a
+cross-sell…) is decided later, in :mod:`scoring.detection.conventions`.
+"""
+
+from __future__ import annotations
+
+from scoring.detection.document import Document
+from scoring.detection.hits import Hit
+
+WH_WORDS = frozenset(
+    {
+        "что",
+        "как",
+        "какой",
+        "каков",
+        "каковой",
+        "где",
+        "куда",
+        "откуда",
+        "когда",
+        "почему",
+        "зачем",
+        "сколько",
+        "кто",
+        "чей",
+        "чем",
+        "который",
+        "насколько",
+        "отчего",
+        "скольки",
+    }
+)
+REQUEST_VERBS = frozenset(
+    {
+        "рассказать",
+        "описать",
+        "уточнить",
+        "подсказать",
+        "сказать",
+        "написать",
+        "назвать",
+        "поделиться",
+        "объяснить",
+        "сообщить",
+        "указать",
+        "продиктовать",
+        "перечислить",
+    }
+)
+_CLAUSE_MARKS = frozenset({",", "—", "-", ":", "–"})
+
+
+def _wh_at(doc: Document, first: int, last: int, request: bool) -> int | None:
+    """Token index of a wh-word that asks (not «что» as a conjunction), or None."""
+    word_pos = 0
+    for i in range(first, last + 1):
+        tok = doc.tokens[i]
+        if not tok.is_word:
+            continue
+        word_pos += 1
+        if tok.lemma not in WH_WORDS:
+            continue
+        prev = doc.tokens[i - 1].norm if i > first else ""
+        if word_pos <= 3:
+            return i
+        if prev in _CLAUSE_MARKS and (tok.lemma != "что" or request):
+            return i
+        if prev in ("и", "а", "или") or (request and tok.lemma != "что"):
+            return i
+    return None
+
+
+def question_hits(doc: Document) -> list[Hit]:
+    hits: list[Hit] = []
+    any_mark = any(t.lemma == "?" for t in doc.tokens)
+    for n, s in enumerate(doc.sentences):
+        words = doc.words(s.first, s.last)
+        if not words:
+            continue
+        lemmas = [w.lemma for w in words]
+        request = any(w.lemma in REQUEST_VERBS and "impr" in w.tags for w in words)
+        wh = _wh_at(doc, s.first, s.last, request)
+        has_or = "или" in lemmas or "либо" in lemmas
+        has_li = "ли" in lemmas
+        # Chats often drop the question mark: a sentence that opens with a wh-word (or «ли»)
+        # in a reply with no «?» anywhere is still a question.
+        unmarked = (
+            not any_mark
+            and n == len(doc.sentences) - 1
+            and (lemmas[0] in WH_WORDS or (len(lemmas) > 1 and lemmas[1] == "ли"))
+        )
+        is_q = s.is_question or unmarked
+        if is_q:
+            if has_or:
+                hits.append(Hit("closed_question", s.first, s.last, "rule:question.either_or"))
+            elif wh is not None:
+                hits.append(Hit("open_question", s.first, s.last, "rule:question.wh_word"))
+                if has_li and doc.tokens.index(words[lemmas.index("ли")]) > wh:
+                    hits.append(Hit("closed_question", s.first, s.last, "rule:question.li"))
+            elif request:
+                hits.append(Hit("open_question", s.first, s.last, "rule:question.request"))
+            else:
+                hits.append(Hit("closed_question", s.first, s.last, "rule:question.yes_no"))
+        elif request:
+            if has_or:
+                hits.append(Hit("closed_question", s.first, s.last, "rule:question.either_or"))
+            else:
+                hits.append(Hit("open_question", s.first, s.last, "rule:question.request"))
+    return hits

@@ -1,0 +1,218 @@
+"""Rules as data: ``scoring/data/detector/rules.yaml`` loaded, validated and compiled.
+
+A rule says: *this* pattern (``match``), in a sentence (or the whole reply) that also holds
+``with`` and lacks ``without``, optionally only when the customer's message matches
+``customer``, is evidence for a label. Rules carry ids so a scorecard can say which one fired.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from scoring.catalogue import BEHAVIOUR_IDS
+from scoring.detection.document import Document
+from scoring.detection.patterns import PatternCompiler, PatternError
+
+Scope = Literal["sentence", "reply"]
+RULES_RESOURCE = "data/detector/rules.yaml"
+
+
+class RuleFileError(ValueError):
+    """The rule file is invalid; the message names the label, the rule and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    label: str
+    id: str
+    match: tuple[re.Pattern[str], ...]
+    raw: tuple[re.Pattern[str], ...] = ()
+    with_: tuple[re.Pattern[str], ...] = ()
+    without: tuple[re.Pattern[str], ...] = ()
+    customer: tuple[re.Pattern[str], ...] = ()
+    scope: Scope = "sentence"
+    score: float = 1.0
+
+    @property
+    def source(self) -> str:
+        return f"rule:{self.label}.{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    rule: Rule
+    first: int  # token index, inclusive
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    version: str
+    rules: tuple[Rule, ...]
+    vocabulary: frozenset[str] = field(default_factory=frozenset)
+    compiler_macros: dict[str, str] = field(default_factory=dict)
+
+
+class _SpanCache:
+    """Matches of each pattern in one document, computed once per reply."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        key = id(pattern)
+        found = self._spans.get(key)
+        if found is None:
+            found = [
+                self.doc.token_span(m.start(), m.end()) for m in pattern.finditer(self.doc.encoded)
+            ]
+            self._spans[key] = found
+        return found
+
+    def raw_spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        key = id(pattern)
+        found = self._spans.get(key)
+        if found is None:
+            found = []
+            for m in pattern.finditer(self.doc.clean):
+                if m.end() > m.start():
+                    first = self.doc.token_at_char(m.start())
+                    last = self.doc.token_at_char(m.end() - 1)
+                    found.append((first, last))
+            self._spans[key] = found
+        return found
+
+
+def _bounds(doc: Document, first: int, scope: Scope) -> tuple[int, int]:
+    if scope == "reply" or not doc.sentences:
+        return 0, max(len(doc.tokens) - 1, 0)
+    s = doc.sentences[doc.sentence_of(first)]
+    return s.first, s.last
+
+
+def apply_rules(
+    rules: tuple[Rule, ...], doc: Document, customer: Document | None
+) -> Iterator[RuleHit]:
+    """Every rule hit in ``doc`` (at most one per rule: the first that satisfies its
+    conditions)."""
+    cache_ = _SpanCache(doc)
+    ccache = _SpanCache(customer) if customer is not None else None
+    for rule in rules:
+        if rule.customer:
+            if ccache is None or not any(ccache.spans(p) for p in rule.customer):
+                continue
+        candidates: list[tuple[int, int]] = []
+        for p in rule.match:
+            candidates.extend(cache_.spans(p))
+        for p in rule.raw:
+            candidates.extend(cache_.raw_spans(p))
+        for first, last in sorted(candidates):
+            lo, hi = _bounds(doc, first, rule.scope)
+            span_first, span_last = first, last
+            ok = True
+            for p in rule.with_:
+                inside = [(a, b) for a, b in cache_.spans(p) if lo <= a and b <= hi]
+                if not inside:
+                    ok = False
+                    break
+                span_first = min(span_first, inside[0][0])
+                span_last = max(span_last, inside[0][1])
+            if not ok:
+                continue
+            if any(lo <= a and b <= hi for p in rule.without for a, b in cache_.spans(p)):
+                continue
+            yield RuleHit(rule, span_first, span_last)
+            break
+
+
+def _as_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise RuleFileError(f"{where}: expected a string or a list of strings, got {value!r}")
+
+
+_KNOWN_KEYS = {"id", "match", "raw", "with", "without", "customer", "scope", "score"}
+
+
+def compile_rules(raw: dict[str, Any], lemmatise: Callable[[str], str]) -> RuleSet:
+    """Validate and compile a parsed rule file (see ``rules.yaml`` for the format)."""
+    macros = raw.get("macros") or {}
+    if not isinstance(macros, dict):
+        raise RuleFileError("macros: expected a mapping of name → pattern")
+    compiler = PatternCompiler({str(k): str(v) for k, v in macros.items()}, lemmatise)
+    labels = raw.get("labels")
+    if not isinstance(labels, dict):
+        raise RuleFileError("labels: expected a mapping of behaviour id → list of rules")
+    rules: list[Rule] = []
+    for label, items in labels.items():
+        if label not in BEHAVIOUR_IDS:
+            raise RuleFileError(f"labels.{label}: not a behaviour id in the catalogue")
+        if not isinstance(items, list):
+            raise RuleFileError(f"labels.{label}: expected a list of rules")
+        seen: set[str] = set()
+        for n, item in enumerate(items):
+            where = f"labels.{label}[{n}]"
+            if not isinstance(item, dict) or "id" not in item:
+                raise RuleFileError(f"{where}: a rule is a mapping with an 'id'")
+            unknown = set(item) - _KNOWN_KEYS
+            if unknown:
+                raise RuleFileError(f"{where}: unknown keys {sorted(unknown)}")
+            rid = str(item["id"])
+            if rid in seen:
+                raise RuleFileError(f"{where}: duplicate rule id {rid!r}")
+            seen.add(rid)
+            scope = item.get("scope", "sentence")
+            if scope not in ("sentence", "reply"):
+                raise RuleFileError(f"{where}: scope must be 'sentence' or 'reply'")
+            try:
+                match = tuple(compiler.compile(p) for p in _as_list(item.get("match"), where))
+                with_ = tuple(compiler.compile(p) for p in _as_list(item.get("with"), where))
+                without = tuple(compiler.compile(p) for p in _as_list(item.get("without"), where))
+                customer = tuple(compiler.compile(p) for p in _as_list(item.get("customer"), where))
+                raw_re = tuple(re.compile(p) for p in _as_list(item.get("raw"), where))
+            except (PatternError, re.error) as exc:
+                raise RuleFileError(f"{where} ({rid}): {exc}") from exc
+            if not match and not raw_re:
+                raise RuleFileError(f"{where} ({rid}): needs 'match' or 'raw'")
+            rules.append(
+                Rule(
+                    label=label,
+                    id=rid,
+                    match=match,
+                    raw=raw_re,
+                    with_=with_,
+                    without=without,
+                    customer=customer,
+                    scope=scope,
+                    score=float(item.get("score", 1.0)),
+                )
+            )
+    return RuleSet(
+        version=str(raw.get("version", "0")),
+        rules=tuple(rules),
+        vocabulary=frozenset(compiler.words),
+    )
+
+
+@cache
+def load_rule_text() -> str:
+    return resources.files("scoring").joinpath(RULES_RESOURCE).read_text("utf-8")
+
+
+def load_rules(lemmatise: Callable[[str], str], text: str | None = None) -> RuleSet:
+    raw = yaml.safe_load(load_rule_text() if text is None else text)
+    if not isinstance(raw, dict):
+        raise RuleFileError("the rule file must be a mapping with 'version', 'macros', 'labels'")
+    return compile_rules(raw, lemmatise)

@@ -1,0 +1,93 @@
+"""Tokens with lemmas and offsets into the original text.
+
+razdel does the segmentation (it knows Russian abbreviations, numbers with dots, hyphenated
+words); each token then gets a normalised surface form and a lemma. Words the dictionary does
+not know may be repaired towards the rule vocabulary first (see :mod:`scoring.nlp.typos`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from razdel import tokenize as _razdel_tokenize
+
+from scoring.nlp.morphology import grammemes, is_known, lemma
+from scoring.nlp.normalise import normalise
+from scoring.nlp.typos import TypoFixer
+
+TokenKind = Literal["word", "number", "punct", "emoji"]
+
+# Chat shorthand that pymorphy3 does not know; the surface form is kept, so register rules
+# (informal) still see what was typed.
+SHORTHAND: dict[str, str] = {
+    "пжл": "пожалуйста",
+    "пжлст": "пожалуйста",
+    "плз": "пожалуйста",
+    "пож": "пожалуйста",
+    "спс": "спасибо",
+    "благодарствую": "благодарить",
+    "щас": "сейчас",
+    "ща": "сейчас",
+    "чо": "что",
+    "че": "что",
+    "чё": "что",
+    "тыс": "тысяча",
+    "руб": "рубль",
+    "р": "рубль",
+    "мин": "минута",
+    "сек": "секунда",
+    "тел": "телефон",
+}
+
+_SENTENCE_END = re.compile(r"^[.!?…]+$")
+_HAS_ALPHA = re.compile(r"[^\W\d_]")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """``start``/``end`` index the original text; ``norm`` is the lower-cased cleaned surface;
+    ``lemma`` is what rules match (punctuation: the mark itself, any sentence end as «.» or
+    «?»)."""
+
+    start: int
+    end: int
+    norm: str
+    lemma: str
+    kind: TokenKind
+    repaired: str | None = None
+    tags: str = ""
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind == "word"
+
+
+def _is_emoji(text: str) -> bool:
+    return any(0x1F000 <= ord(ch) <= 0x1FAFF or 0x2600 <= ord(ch) <= 0x27BF for ch in text)
+
+
+def _make(start: int, end: int, norm: str, fixer: TypoFixer | None) -> Token:
+    if _SENTENCE_END.match(norm):
+        return Token(start, end, norm, "?" if "?" in norm else ".", "punct")
+    if _HAS_ALPHA.search(norm):
+        if norm in SHORTHAND:
+            return Token(start, end, norm, SHORTHAND[norm], "word")
+        if fixer is not None and not is_known(norm):
+            fixed = fixer.fix(norm)
+            if fixed is not None:
+                return Token(start, end, norm, lemma(fixed), "word", fixed, grammemes(fixed))
+        return Token(start, end, norm, lemma(norm), "word", None, grammemes(norm))
+    if _HAS_DIGIT.search(norm):
+        return Token(start, end, norm, norm, "number")
+    if _is_emoji(norm):
+        return Token(start, end, norm, "<emoji>", "emoji")
+    return Token(start, end, norm, norm, "punct")
+
+
+def tokenize(text: str, fixer: TypoFixer | None = None) -> list[Token]:
+    """Tokens of ``text`` in order; offsets index ``text`` itself."""
+    norm = normalise(text)
+    return [_make(s.start, s.stop, s.text, fixer) for s in _razdel_tokenize(norm)]

@@ -40,12 +40,22 @@ def load_or_create_secret_key(var_dir: Path) -> str:
         key = path.read_text(encoding="utf-8").strip()
         if key:
             return key
+        path.unlink()  # an empty file (an interrupted first run) is replaced
     var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    # Created 0600 from the start: the key must never be readable by other local users.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
+    # Written 0600 to a private name, then linked into place: a reader never sees a half-written
+    # key, and when two processes start at once the first link wins and both use its key.
+    tmp = var_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 

@@ -58,3 +58,14 @@ def test_bad_port_is_rejected(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CCSIM_PORT", "70000")
     with pytest.raises(ValidationError, match="port"):
         Settings()
+
+
+def test_an_empty_key_file_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("CCSIM_SECRET_KEY")
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    (var_dir / SECRET_KEY_FILE).write_text("")
+    settings = Settings(var_dir=var_dir)
+    assert len(settings.secret) >= 32
+    assert (var_dir / SECRET_KEY_FILE).read_text().strip() == settings.secret
+    assert sorted(p.name for p in var_dir.iterdir()) == [SECRET_KEY_FILE]  # no temp files left

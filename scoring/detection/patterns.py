@@ -7,7 +7,7 @@ Syntax (space-separated items):
   be written in whatever form reads best: «подождите» matches «подождёте», «подождать»…);
 * ``=word`` — exactly this surface form (case and «ё» folded); ``word*`` / ``=word*`` — prefix
   of the lemma / of the surface form;
-* ``(a b|c)`` — alternatives; ``[a|b]`` — optional alternatives;
+* ``(a b|c)`` — alternatives (``(a|b):past`` — the first word must be past tense); ``[a|b]`` — optional alternatives;
 * ``word:impr`` (also ``:past``, ``:pres``, ``:futr``, ``:INFN``, ``:PRTS``, ``:sing``,
   ``:1per``…) — only tokens with those grammemes; ``:impr`` alone — any imperative;
 * ``~N`` — up to N tokens of anything within the sentence; ``_`` — exactly one such token;
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-_ITEM = re.compile(r"\(|\)|\[|\]|\||~\d+|[^\s()\[\]|]+")
+_ITEM = re.compile(r"\(|\)(?::\w+)*|\[|\]|\||~\d+|[^\s()\[\]|]+")
 _ANY_IN_SENTENCE = r" (?![.?]\|)[^ ]+"
 
 
@@ -93,7 +93,7 @@ class PatternCompiler:
         cur: list[str] = []
         while pos < len(items):
             it = items[pos]
-            if it in (")", "]"):
+            if it.startswith(")") or it == "]":
                 break
             if it == "|":
                 alts.append("".join(cur))
@@ -103,9 +103,11 @@ class PatternCompiler:
             if it in ("(", "["):
                 close = ")" if it == "(" else "]"
                 pos, inner = self._seq(items, pos + 1, pattern)
-                if pos >= len(items) or items[pos] != close:
+                if pos >= len(items) or items[pos].split(":")[0] != close:
                     raise PatternError(f"missing {close!r} in pattern {pattern!r}")
-                cur.append(f"(?:{inner})" + ("?" if it == "[" else ""))
+                tags = items[pos].split(":")[1:]
+                need = rf"(?= [^ |]*\|{_tags_regex(tags)})" if tags else ""
+                cur.append(f"{need}(?:{inner})" + ("?" if it == "[" else ""))
                 pos += 1
                 continue
             cur.append(self._item(it, pattern))

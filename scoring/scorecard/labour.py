@@ -68,6 +68,25 @@ def _shown(reply: Reply, behaviour: str) -> dict[str, object]:
     }
 
 
+def shows(ctx: Context, reply: Reply, behaviour: str) -> dict[str, object] | None:
+    """Evidence that a reply shows a behaviour: the detector's span, or a fact stated right
+    whose kind shows it (``facts_show``); None if it does not."""
+    if behaviour in reply.labels:
+        return _shown(reply, behaviour)
+    kinds = {f.id: f.kind for f in ctx.spec.facts}
+    for m in reply.facts:
+        if m.status == "stated" and behaviour in ctx.settings.facts_show.get(
+            kinds.get(m.fact, ""), []
+        ):
+            return {
+                "behaviour": behaviour,
+                "span": [m.start, m.end],
+                "fragment": reply.text[m.start : m.end],
+                "source": f"fact:{m.fact}",
+            }
+    return None
+
+
 def _action_showing(ctx: Context, behaviour: str, step: str | None) -> str | None:
     for action in ctx.log.actions:
         if ctx.settings.actions_show.get(action.type) == behaviour and (
@@ -89,7 +108,7 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
             visited = step.id in ctx.log.steps_visited
             if not visited and ctx.resolved:
                 continue  # another path through the dialogue: this step was never needed
-            in_step = [r for r in ctx.log.replies_in(step.id) if behaviour in r.labels]
+            in_step = [r for r in ctx.log.replies_in(step.id) if shows(ctx, r, behaviour)]
             action = _action_showing(ctx, behaviour, step.id)
             if in_step:
                 r = in_step[0]
@@ -120,7 +139,7 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                     )
                 )
                 continue
-            elsewhere = [r for r in ctx.log.replies if behaviour in r.labels]
+            elsewhere = [r for r in ctx.log.replies if shows(ctx, r, behaviour)]
             other_action = _action_showing(ctx, behaviour, None)
             if elsewhere or other_action is not None:
                 r0 = elsewhere[0] if elsewhere else None
@@ -135,7 +154,7 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                         step.id,
                         r0.index if r0 else None,
                         r0.text if r0 else "",
-                        _shown(r0, behaviour) if r0 else {"behaviour": behaviour},
+                        (shows(ctx, r0, behaviour) or {}) if r0 else {"behaviour": behaviour},
                     )
                 )
                 continue

@@ -62,6 +62,7 @@ class ScoringSettings(_Strict):
     behaviour_points: dict[str, float] = Field(default_factory=lambda: {"default": 10.0})
     other_step_factor: float = Field(0.5, ge=0, le=1)
     actions_show: dict[str, str] = Field(default_factory=dict)
+    facts_show: dict[str, list[str]] = Field(default_factory=dict)
     action_points: dict[str, float] = Field(default_factory=dict)
     fact_points: FactPoints = FactPoints()
     fact_routing: dict[str, dict[str, str]] = Field(default_factory=dict)

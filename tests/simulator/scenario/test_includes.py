@@ -128,7 +128,8 @@ def test_a_step_defined_twice_via_a_fragment_is_reported(tmp_path: Path, minimal
     assert errors == [
         (
             *position(fragment, "closing"),
-            f"step 'closing' is already defined in scenario.yaml at line {position(text, 'closing:')[0]}: rename one of them",
+            f"step 'closing' is already defined in scenario.yaml at line "
+            f"{position(text, 'closing:')[0]}: rename one of them",
         )
     ]
 
@@ -144,6 +145,7 @@ def test_a_fragment_cannot_hold_scenario_fields(tmp_path: Path, minimal_text: st
         (
             2,
             1,
-            "a fragment cannot hold 'title': allowed are steps, knowledge_base, crm, departments, includes",
+            "a fragment cannot hold 'title': allowed are steps, knowledge_base, crm, "
+            "departments, includes",
         )
     ]

@@ -88,7 +88,7 @@ def test_semantic_errors_are_located(
         assert errors == []
         return
     line, col = position(text, *at)
-    assert [(l, c) for l, c, m in errors if message in m] == [(line, col)], errors
+    assert [(ln, c) for ln, c, m in errors if message in m] == [(line, col)], errors
 
 
 def test_unreachable_and_dead_end_steps_are_reported_at_the_step(
@@ -101,7 +101,8 @@ def test_unreachable_and_dead_end_steps_are_reported_at_the_step(
         "    closing:\n",
     ).replace(
         "        - when: {misstated: [opening_hours]}",
-        "        - when: {said: [apology]}\n          goto: loop\n        - when: {misstated: [opening_hours]}",
+        "        - when: {said: [apology]}\n          goto: loop\n"
+        "        - when: {misstated: [opening_hours]}",
     )
     errors = load(tmp_path, text)
     assert errors == [
@@ -111,7 +112,8 @@ def test_unreachable_and_dead_end_steps_are_reported_at_the_step(
         ),
         (
             *position(text, "loop:"),
-            "no path from step 'loop' reaches an ending: give it (or a step after it) a branch with `end:`",
+            "no path from step 'loop' reaches an ending: give it (or a step after it) "
+            "a branch with `end:`",
         ),
     ]
 
@@ -124,7 +126,7 @@ def test_duplicate_fact_and_article_ids(tmp_path: Path, minimal_text: str) -> No
     text = minimal_text.replace("crm:\n", extra + "crm:\n", 1)
     errors = load(tmp_path, text)
     article = position(text, 'id: hours\n    title: "Ещё"')
-    assert [(l, c) for l, c, _ in errors] == [
+    assert [(ln, c) for ln, c, _ in errors] == [
         (article[0], article[1] + 4),
         position(text, "opening_hours", 1),
     ]
@@ -167,7 +169,7 @@ def test_model_errors_are_located_and_readable(tmp_path: Path, minimal_text: str
 def test_a_bad_reaction_key_is_reported_at_the_key(tmp_path: Path, minimal_text: str) -> None:
     text = minimal_text.replace("  rudeness: {say:", "  rude: {say:")
     errors = load(tmp_path, text)
-    assert [(l, c) for l, c, _ in errors] == [position(text, "rude:")]
+    assert [(ln, c) for ln, c, _ in errors] == [position(text, "rude:")]
     assert "unknown reaction 'rude'" in errors[0][2]
 
 
@@ -202,7 +204,9 @@ def test_duplicate_keys_are_an_error(tmp_path: Path, minimal_text: str) -> None:
     assert errors == [
         (
             *position(text, "difficulty: hard"),
-            f"duplicate key 'difficulty' (first defined at line {position(text, 'difficulty: easy')[0]}); YAML would silently keep only the last one: remove or rename one of them",
+            f"duplicate key 'difficulty' (first defined at line "
+            f"{position(text, 'difficulty: easy')[0]}); YAML would silently keep only the last "
+            "one: remove or rename one of them",
         )
     ]
 
@@ -212,7 +216,7 @@ def test_duplicate_step_ids_are_an_error(tmp_path: Path, minimal_text: str) -> N
         "    closing:\n", '    opening:\n      customer: ["x"]\n    closing:\n'
     )
     errors = load(tmp_path, text)
-    assert [(l, c) for l, c, m in errors if "duplicate key 'opening'" in m] == [
+    assert [(ln, c) for ln, c, m in errors if "duplicate key 'opening'" in m] == [
         position(text, "opening:", 1)
     ]
 
@@ -243,7 +247,8 @@ def test_files_over_one_mib_are_refused_before_parsing(tmp_path: Path) -> None:
         (
             1,
             1,
-            f"file is {len(text)} bytes; the limit is {MAX_BYTES} bytes (1 MiB): split it, e.g. move shared steps to a fragment under scenarios/_fragments/",
+            f"file is {len(text)} bytes; the limit is {MAX_BYTES} bytes (1 MiB): split it, "
+            "e.g. move shared steps to a fragment under scenarios/_fragments/",
         )
     ]
 
@@ -263,7 +268,7 @@ def test_other_unusable_documents(tmp_path: Path, text: str, message: str) -> No
 
 def test_invalid_utf8_is_located(tmp_path: Path) -> None:
     path = tmp_path / "scenario.yaml"
-    path.write_bytes('id: x\ntitle: "'.encode() + b'\xff\xfe"\n')
+    path.write_bytes(b'id: x\ntitle: "' + b'\xff\xfe"\n')
     errors = where(load_scenario_file(path).errors)
     assert errors == [(2, 9, "the file is not valid UTF-8: save it as UTF-8")]
 

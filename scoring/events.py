@@ -17,7 +17,9 @@ from typing import Any, Final
 SESSION_STARTED: Final = "session.started"  # {scenario, version, seed, function, channel}
 SESSION_STATE: Final = "session.state"  # snapshot for (re)connecting clients; not in the log
 CUSTOMER_TYPING: Final = "customer.typing"  # {step, duration_s}
-CUSTOMER_MESSAGE: Final = "customer.message"  # {step, text, variant, kind: line|nudge|reaction|ending}
+CUSTOMER_MESSAGE: Final = (
+    "customer.message"  # {step, text, variant, kind: line|nudge|reaction|ending}
+)
 CUSTOMER_MOOD: Final = "customer.mood"  # {mood, delta, reason}
 HINT: Final = "hint"  # {text, source: scenario|whisper}
 STEP_ENTERED: Final = "step.entered"  # {step, from, branch}

@@ -233,16 +233,16 @@ def action_checks(ctx: Context, evidence: Evidence, expected_already: set[str]) 
 
 
 def facts_for(ctx: Context, code: str) -> list[FactSpec]:
+    """Facts routed to the action by kind (``fact_routing``), else to the function's actions
+    whose evidence has ``facts: true``."""
     function = ctx.spec.function
     with_facts = [
         la.code
         for la in ctx.standard.labour_actions(function)
         if ctx.standard.evidence_for(la.code).facts
     ]
-    if code not in with_facts:
-        return []
     routing = ctx.settings.fact_routing.get(function, {})
-    return [f for f in ctx.spec.facts if routing.get(f.kind, code) == code]
+    return [f for f in ctx.spec.facts if code in routing.get(f.kind, with_facts)]
 
 
 def fact_checks(ctx: Context, code: str) -> list[Check]:

@@ -65,7 +65,7 @@ class ScoringSettings(_Strict):
     facts_show: dict[str, list[str]] = Field(default_factory=dict)
     action_points: dict[str, float] = Field(default_factory=dict)
     fact_points: FactPoints = FactPoints()
-    fact_routing: dict[str, dict[str, str]] = Field(default_factory=dict)
+    fact_routing: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     crm_points: CrmPoints = CrmPoints()
     kpi_points: dict[str, float] = Field(default_factory=dict)
     resolved_outcomes: list[str] = Field(default_factory=lambda: ["resolved"])

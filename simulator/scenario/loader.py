@@ -53,9 +53,23 @@ def _read_scenario(path: Path) -> _Read:
     result.errors += check_scenario(doc.value, doc.marks)
     scenario, model_errors = validate_model(Scenario, doc.value, doc.marks)
     result.errors += model_errors
+    if scenario is not None and scenario.scoring:
+        result.errors += _check_scoring_overrides(scenario.scoring, doc.marks)
     result.errors = sorted(set(result.errors))
     result.value = scenario if not result.errors else None
     return _Read(result, doc.value, doc.marks)
+
+
+def _check_scoring_overrides(overrides: dict[str, Any], marks: SourceMap) -> list[LocatedError]:
+    """The ``scoring:`` block is merged into the organisation's settings by the scorecard;
+    validating it here turns a typo into a load error instead of a failed session."""
+    from scoring.scorecard.settings import ScoringSettingsError, settings_with_overrides
+
+    try:
+        settings_with_overrides(overrides, where="scoring")
+    except ScoringSettingsError as exc:
+        return [marks.value(("scoring",)).error(f"invalid scoring override: {exc}")]
+    return []
 
 
 def load_scenario_file(path: Path | str) -> LoadResult[Scenario]:

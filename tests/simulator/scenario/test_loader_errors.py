@@ -291,3 +291,12 @@ def test_every_error_is_reported_at_once(tmp_path: Path, minimal_text: str) -> N
     ):
         assert part in messages
     assert errors == sorted(errors)
+
+
+def test_scoring_overrides_are_validated(tmp_path: Path, minimal_text: str) -> None:
+    good = minimal_text + "scoring:\n  pass_threshold: 70\n"
+    assert load(tmp_path, good) == []
+    text = minimal_text + "scoring:\n  pass_treshold: 70\n"
+    errors = load(tmp_path, text)
+    assert [e[:2] for e in errors] == [position(text, "pass_treshold")]
+    assert errors[0][2].startswith("invalid scoring override: scoring: pass_treshold")

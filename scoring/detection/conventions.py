@@ -79,6 +79,25 @@ def _overlaps_any(hit: Hit, others: list[Hit]) -> bool:
     return any(hit.overlaps(o) for o in others)
 
 
+def _same_sentence(doc: Document, a: Hit, b: Hit) -> bool:
+    return doc.sentence_of(a.first) == doc.sentence_of(b.first) or a.overlaps(b)
+
+
+def _absorb_in_sentence(
+    hits: list[Hit], doc: Document, label: str, absorbers: frozenset[str], source: str = ""
+) -> list[Hit]:
+    holders = [h for h in hits if h.label in absorbers]
+    return [
+        h
+        for h in hits
+        if not (
+            h.label == label
+            and h.source.startswith(source)
+            and any(_same_sentence(doc, h, o) for o in holders)
+        )
+    ]
+
+
 def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     present = _labels(hits)
 
@@ -111,7 +130,7 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         drop("payment_info")
     # 11: the objection's acknowledgement and arguments are objection handling.
     if "objection_handling" in present:
-        for label in ("active_listening", "product_presentation", "information"):
+        for label in ("active_listening", "product_presentation", "information", "timeline", "decision"):
             drop(label)
     # 5: «Понимаю, …» with a named feeling is empathy, not active listening.
     empathy = _of(hits, "empathy")
@@ -122,12 +141,20 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     # 10: facts inside a pitch or a cross-sell belong to it.
     if present & {"product_presentation", "cross_sell"}:
         drop("information")
-    absorbers = [h for h in hits if h.label in INFORMATION_OVERLAP_ABSORBS]
-    hits = [h for h in hits if not (h.label == "information" and _overlaps_any(h, absorbers))]
+    hits = _absorb_in_sentence(hits, doc, "information", INFORMATION_OVERLAP_ABSORBS)
+    conditions = "rule:information.conditions_and_terms"
+    hits = _absorb_in_sentence(hits, doc, "information", frozenset({"alternative_offer"}), conditions)
+    if "payment_info" in present:
+        hits = [h for h in hits if h.source != conditions]
+    # An outcome's figures are part of the decision, not a disclosure of account data.
+    hits = _absorb_in_sentence(hits, doc, "personal_data", frozenset({"decision", "status_update"}))
 
     # 7: questions inside other behaviours get no extra question label.
     present = _labels(hits)
     if present & ABSORB_CLOSED_IN_REPLY:
+        drop("closed_question")
+    # Rhetorical questions of a rude reply are part of the rudeness.
+    if "rudeness" in present:
         drop("closed_question")
     holders = [h for h in hits if h.label in ABSORB_QUESTION_OVERLAP]
     hits = [

@@ -86,6 +86,8 @@ def listening_hits(doc: Document, customer: Document | None) -> list[Hit]:
             else:
                 continue
         rest = words[marker_at + 1 :]
+        if rest and rest[0].lemma in ("записывать", "записать"):
+            rest = rest[1:]
         if rest and rest[0].lemma in ("вы", "вас") and rest[0].norm == "вас":
             rest = rest[1:]
         if rest and (rest[0].lemma in _OPERATOR_ACTION or "1per" in rest[0].tags):

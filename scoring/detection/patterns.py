@@ -122,7 +122,7 @@ class PatternCompiler:
             return f"(?:{_ANY_IN_SENTENCE}){{0,{int(it[1:])}}}"
         if it == "_":
             return _ANY_IN_SENTENCE
-        if it.startswith(":"):
+        if it.startswith(":") and len(it) > 1:
             return rf" [^ |]*\|{_tags_regex(it[1:].split(':'))}[^ ]*"
         if it == "#":
             return r" [^ |]*\d[^ |]*\|[^ ]*"

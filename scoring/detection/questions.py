@@ -67,6 +67,8 @@ def _wh_at(doc: Document, first: int, last: int, request: bool) -> int | None:
         prev = doc.tokens[i - 1].norm if i > first else ""
         if word_pos <= 3:
             return i
+        if i > first and doc.tokens[i - 1].kind == "emoji":
+            return i
         if prev in _CLAUSE_MARKS and (tok.lemma != "что" or request):
             return i
         if prev in ("и", "а", "или") or (request and tok.lemma != "что"):

@@ -60,13 +60,13 @@ def response_times(log: SessionLog) -> list[ResponseTime]:
     """
     marks: list[tuple[float, int, str, Any]] = []
     for line in log.customer:
-        marks.append((line.t, 0, "customer", line))
+        marks.append((line.t, line.pos, "customer", line))
     for hold in log.holds:
         if hold.end is not None:
-            marks.append((hold.end, 1, "hold_end", hold))
-        marks.append((hold.start, 1, "hold_start", hold))
+            marks.append((hold.end, hold.end_pos, "hold_end", hold))
+        marks.append((hold.start, hold.start_pos, "hold_start", hold))
     for reply in log.replies:
-        marks.append((reply.t, 2, "reply", reply))
+        marks.append((reply.t, reply.pos, "reply", reply))
     marks.sort(key=lambda m: (m[0], m[1]))
     pending: float | None = None
     on_hold = False

@@ -75,9 +75,8 @@ def shows(ctx: Context, reply: Reply, behaviour: str) -> dict[str, object] | Non
         return _shown(reply, behaviour)
     kinds = {f.id: f.kind for f in ctx.spec.facts}
     for m in reply.facts:
-        if m.status == "stated" and behaviour in ctx.settings.facts_show.get(
-            kinds.get(m.fact, ""), []
-        ):
+        shown = ctx.settings.facts_show.get(kinds.get(m.fact, ""), [])
+        if m.status == "stated" and behaviour in (*shown, *ctx.settings.facts_show.get("*", [])):
             return {
                 "behaviour": behaviour,
                 "span": [m.start, m.end],

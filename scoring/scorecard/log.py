@@ -44,6 +44,7 @@ class Reply:
     spans: tuple[Span, ...]
     facts: tuple[FactMention, ...]
     detector_version: str
+    pos: int = 0  # position in the ordered log: breaks ties between events at the same t
 
     def span_of(self, label: str) -> Span | None:
         return next((s for s in self.spans if s.label == label), None)
@@ -55,6 +56,7 @@ class CustomerLine:
     step: str
     text: str
     kind: str
+    pos: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class Hold:
     end: float | None
     duration_s: float | None
     step: str
+    start_pos: int = 0
+    end_pos: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,7 @@ def _str(value: Any, default: str = "") -> str:
     return default if value is None else str(value)
 
 
-def _reply(data: dict[str, Any], t: float, fallback_index: int, step: str) -> Reply:
+def _reply(data: dict[str, Any], t: float, fallback_index: int, step: str, pos: int) -> Reply:
     detection = data.get("detection") or {}
     spans = tuple(
         Span(
@@ -164,6 +168,7 @@ def _reply(data: dict[str, Any], t: float, fallback_index: int, step: str) -> Re
         spans=spans,
         facts=facts,
         detector_version=_str(detection.get("detector_version")),
+        pos=pos,
     )
 
 
@@ -175,8 +180,8 @@ def _ordered(events: Sequence[Event]) -> list[Event]:
 def read_log(events: Sequence[Event]) -> SessionLog:
     log = SessionLog()
     step = ""
-    hold_start: tuple[float, str] | None = None
-    for event in _ordered(events):
+    hold_start: tuple[float, str, int] | None = None
+    for pos, event in enumerate(_ordered(events)):
         data = event.data or {}
         log.last_t = max(log.last_t, event.t)
         if event.type == ev.SESSION_STARTED:
@@ -194,13 +199,15 @@ def read_log(events: Sequence[Event]) -> SessionLog:
             if step and step not in log.steps_visited:
                 log.steps_visited.append(step)
             log.customer.append(
-                CustomerLine(event.t, step, _str(data.get("text")), _str(data.get("kind"), "line"))
+                CustomerLine(
+                    event.t, step, _str(data.get("text")), _str(data.get("kind"), "line"), pos
+                )
             )
         elif event.type == ev.CUSTOMER_MOOD:
             if data.get("mood") is not None:
                 log.moods.append(float(data["mood"]))
         elif event.type == ev.OPERATOR_MESSAGE:
-            log.replies.append(_reply(data, event.t, len(log.replies), step))
+            log.replies.append(_reply(data, event.t, len(log.replies), step, pos))
         elif event.type == ev.CRM_SUBMIT:
             log.crm.append(
                 CrmRecord(
@@ -214,12 +221,12 @@ def read_log(events: Sequence[Event]) -> SessionLog:
             )
         elif event.type == ev.HOLD_START:
             if hold_start is None:
-                hold_start = (event.t, step)
+                hold_start = (event.t, step, pos)
         elif event.type == ev.HOLD_END:
             if hold_start is not None:
                 duration = data.get("duration_s")
                 d = float(duration) if duration is not None else event.t - hold_start[0]
-                log.holds.append(Hold(hold_start[0], event.t, d, hold_start[1]))
+                log.holds.append(Hold(hold_start[0], event.t, d, hold_start[1], hold_start[2], pos))
                 hold_start = None
         elif event.type in (ev.ESCALATE, ev.TRANSFER):
             detail = data.get("department") if event.type == ev.TRANSFER else data.get("reason")
@@ -241,7 +248,9 @@ def read_log(events: Sequence[Event]) -> SessionLog:
             log.end_reason = _str(data.get("reason")) or None
     if hold_start is not None:
         end = log.ended_t if log.ended_t is not None else log.last_t
-        log.holds.append(Hold(hold_start[0], None, end - hold_start[0], hold_start[1]))
+        log.holds.append(
+            Hold(hold_start[0], None, end - hold_start[0], hold_start[1], hold_start[2], pos + 1)
+        )
     _add_detected_violations(log)
     return log
 

@@ -14,6 +14,7 @@ from typing import Any
 from scoring import events as ev
 from scoring.detection.types import BehaviourDetector
 from simulator.engine import ClientEvent, EmittedEvent, Engine, EngineError, SimulatedClock, Timing
+from simulator.scenario.library import Library
 from simulator.scenario.model import Action, Playthrough, Scenario
 
 MAX_RELEASES = 10_000  # a guard against a scenario that never stops talking
@@ -35,12 +36,13 @@ class Verdict:
     passed: bool | None = None
 
 
-# The hook the scorecard fills: (scenario, result) -> Verdict. ``None`` until scorecards land.
 Scorer = Callable[[Scenario, PlayResult], Verdict]
 
 
-def no_scorecard(scenario: Scenario, result: PlayResult) -> Verdict:
-    """Until scorecards exist, a playthrough has no overall score and no pass/fail."""
+def verdict(scenario: Scenario, result: PlayResult) -> Verdict:
+    """THE HOOK for the scorecards issue: score ``result.events`` for ``scenario`` and return
+    the overall score and pass/fail. Until scorecards are wired in, there is no verdict and
+    ``ccsim scenarios test`` reports ``overall``/``passed`` as null."""
     return Verdict()
 
 
@@ -154,6 +156,50 @@ def expectation_failures(
     if minimum is not None and overall is not None and overall < minimum:
         failures.append(f"overall {overall:.1f} < expected {minimum}")
     return failures
+
+
+@dataclass(frozen=True, slots=True)
+class PlaythroughReport:
+    row: dict[str, Any]  # one element of `ccsim scenarios test --json`
+    failures: list[str]
+    path: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def check_library(
+    library: Library, detector: BehaviourDetector, scorer: Scorer = verdict
+) -> list[PlaythroughReport]:
+    """Play every playthrough of every valid scenario, in scenario then file order."""
+    reports = []
+    for scenario_id in sorted(library.playthroughs):
+        loaded = library.scenarios.get(scenario_id)
+        for item in library.playthroughs[scenario_id]:
+            if loaded is None:  # the loader reports this too; do not lose the playthrough
+                row = {
+                    "scenario": scenario_id,
+                    "playthrough": item.playthrough.name,
+                    "kind": item.playthrough.kind,
+                    "ending": None,
+                    "overall": None,
+                    "passed": None,
+                }
+                failure = f"no valid scenario {scenario_id!r}"
+                reports.append(PlaythroughReport(row, [failure], str(item.path)))
+                continue
+            scenario = loaded.scenario
+            result = play(scenario, item.playthrough, detector, version=loaded.sha256)
+            judged = scorer(scenario, result)
+            reports.append(
+                PlaythroughReport(
+                    row=summary(scenario, item.playthrough, result, judged),
+                    failures=expectation_failures(item.playthrough, result, judged),
+                    path=str(item.path),
+                )
+            )
+    return reports
 
 
 def summary(

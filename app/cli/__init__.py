@@ -12,6 +12,7 @@ from app.cli import (  # noqa: F401  (imported for their side effect: registrati
     commands_detect,
     commands_play,
     commands_scenarios,
+    commands_scoring,
     commands_server,
     commands_voice,
 )

@@ -109,6 +109,15 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     # 17: «Спасибо, что позвонили» in an opening is neither greeting nor farewell.
     opening = bool(present & {"greeting", "introduction", "open_question"})
     hits = [h for h in hits if not (opening and h.source == "rule:farewell.thanks_for_contacting")]
+    # «Спасибо, что сообщили» opening a longer reply thanks for the report; it does not close.
+    farewells = _of(hits, "farewell")
+    if (
+        len(doc.sentences) > 1
+        and farewells
+        and all(h.source == "rule:farewell.thanks_for_contacting" for h in farewells)
+        and all(doc.sentence_of(h.first) == 0 for h in farewells)
+    ):
+        drop("farewell")
     # 12: «Спасибо за терпение» at the close is farewell, not a return from hold.
     if "farewell" in _labels(hits):
         hits = [h for h in hits if h.source != "rule:hold_return.thanks_for_patience"]
@@ -130,7 +139,13 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         drop("payment_info")
     # 11: the objection's acknowledgement and arguments are objection handling.
     if "objection_handling" in present:
-        for label in ("active_listening", "product_presentation", "information", "timeline", "decision"):
+        for label in (
+            "active_listening",
+            "product_presentation",
+            "information",
+            "timeline",
+            "decision",
+        ):
             drop(label)
     # 5: «Понимаю, …» with a named feeling is empathy, not active listening.
     empathy = _of(hits, "empathy")
@@ -143,7 +158,9 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         drop("information")
     hits = _absorb_in_sentence(hits, doc, "information", INFORMATION_OVERLAP_ABSORBS)
     conditions = "rule:information.conditions_and_terms"
-    hits = _absorb_in_sentence(hits, doc, "information", frozenset({"alternative_offer"}), conditions)
+    hits = _absorb_in_sentence(
+        hits, doc, "information", frozenset({"alternative_offer"}), conditions
+    )
     if "payment_info" in present:
         hits = [h for h in hits if h.source != conditions]
     # An outcome's figures are part of the decision, not a disclosure of account data.

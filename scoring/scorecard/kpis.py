@@ -110,14 +110,14 @@ def call_silence(log: SessionLog) -> tuple[float, Reply | None]:
 def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:
     checks, passed, notes = 0, 0, []
     for n, hold in enumerate(log.holds, start=1):
-        before = [r for r in log.replies if r.t <= hold.start]
+        before = [r for r in log.replies if r.pos < hold.start_pos]
         checks += 1
         if before and "hold_request" in before[-1].labels:
             passed += 1
         else:
             notes.append(f"удержание {n}: клиента не спросили о возможности подождать")
         if hold.end is not None:
-            after = [r for r in log.replies if r.t >= hold.end]
+            after = [r for r in log.replies if r.pos > hold.end_pos]
             checks += 1
             if after and "hold_return" in after[0].labels:
                 passed += 1

@@ -404,7 +404,7 @@ def crm_checks(ctx: Context, forms: list[FormCheck]) -> list[Check]:
     return checks
 
 
-def _fmt(value: float, unit: str) -> str:
+def fmt_value(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value:g} с"
     if unit == "%":
@@ -430,8 +430,8 @@ def kpi_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                 f"kpi.{kpi.name}",
                 points,
                 points if kpi.met else 0.0,
-                f"{kpi.title_ru}: {_fmt(kpi.value, kpi.unit)} при цели {sign} "
-                f"{_fmt(kpi.target, kpi.unit)} — {verdict}"
+                f"{kpi.title_ru}: {fmt_value(kpi.value, kpi.unit)} при цели {sign} "
+                f"{fmt_value(kpi.target, kpi.unit)} — {verdict}"
                 + (f" ({kpi.detail})" if kpi.detail else ""),
                 kpi.step,
                 kpi.reply_index,

@@ -1,0 +1,207 @@
+"""``ccsim play`` (a scripted playthrough through the real engine, then its scorecard) and
+``ccsim rescore`` (a stored session's log scored again)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy.orm import Session
+
+from app.cli.commands_db import load_settings, migrated_engine
+from app.cli.errors import fail
+from app.cli.groups import cli
+from app.db.engine import create_session_factory
+from app.repositories.scenarios import ScenarioRepository
+from app.repositories.scorecard_aggregates import save_scorecard
+from app.repositories.sessions import SessionRepository
+from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
+from scoring import events as ev
+from scoring.detection import default_detector
+from scoring.detection.types import BehaviourDetector
+from scoring.events import Event
+from scoring.scorecard import Scorecard, ScoringSettingsError, score_session
+from scoring.scorecard.labour import VIOLATION_TITLES_RU, fmt_value
+from simulator.playthrough import PlayResult, play
+from simulator.scenario.library import LoadedScenario
+from simulator.scenario.loader import load_library, load_playthrough_file
+from simulator.scenario.model import Scenario
+from simulator.scenario.scoring_spec import scoring_spec
+
+MARK = {"demonstrated": "✔", "partly": "≈", "missed": "✘", "not_applicable": "—"}
+
+
+def score_result(scenario: Scenario, result: PlayResult, version: str = "") -> Scorecard:
+    """The scorecard of a played session (scenario ``scoring:`` overrides applied)."""
+    try:
+        return score_session(result.events, scoring_spec(scenario, version))
+    except ScoringSettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def render(card: Scorecard, extra: Sequence[str] = ()) -> str:
+    """The scorecard as a trainer reads it in a terminal."""
+    verdict = "ЗАЧТЕНО" if card.passed else "НЕ ЗАЧТЕНО"
+    lines = [
+        f"Сценарий {card.scenario} (функция {card.function}, канал {card.channel})",
+        f"Исход: {card.ending or '—'} ({card.outcome or '—'})",
+        f"Итог: {card.overall:.1f} / 100 — {verdict} [{card.decided_by}]",
+        f"  {card.decided_by_ru}",
+        *extra,
+        "",
+        "Трудовые действия:",
+    ]
+    for la in card.labour_actions:
+        score = "  —  " if la.score is None else f"{la.score:5.1f}"
+        lines.append(f"  {MARK[la.status]} {la.code:<12} {score}  {la.title[:70]}")
+        for p in la.lost_points:
+            where = f"шаг {p.step}" if p.step else "контакт"
+            if p.reply_index is not None:
+                where += f", реплика {p.reply_index}"
+            lines.append(f"      −{p.points:.1f} [{p.rule}] {where}: {p.explanation_ru}")
+    lines += ["", "Показатели (KPI):"]
+    for k in card.kpis:
+        sign = "≤" if k.direction == "max" else "≥"
+        lines.append(
+            f"  {'✔' if k.met else '✘'} {k.title_ru}: {fmt_value(k.value, k.unit)} "
+            f"(цель {sign} {fmt_value(k.target, k.unit)})"
+        )
+    if card.violations:
+        lines += ["", "Нарушения:"]
+        for v in card.violations:
+            crit = " КРИТИЧЕСКОЕ" if v.critical else ""
+            title = VIOLATION_TITLES_RU.get(v.code, v.title_ru)
+            lines.append(f"  ✘{crit} {title}, реплика {v.reply_index}: «{v.text[:100]}»")
+    deductions = [p for p in card.lost_points if p.labour_action is None]
+    if deductions:
+        lines += ["", "Вычеты из итога:"]
+        lines += [f"  −{p.points:.1f} [{p.rule}] {p.explanation_ru}" for p in deductions]
+    lines.append(f"\nДетектор {card.detector_version or '—'}, оценка {card.scorer_version}")
+    return "\n".join(lines)
+
+
+def _find_scenario(scenario_id: str, library: Path) -> LoadedScenario:
+    lib = load_library(library)
+    loaded = lib.scenarios.get(scenario_id)
+    if loaded is None:
+        broken = [e for e in lib.errors if scenario_id in str(e.path)]
+        if broken:
+            raise fail(f"scenario {scenario_id!r} does not load: {broken[0]}")
+        known = ", ".join(sorted(lib.scenarios)[:8])
+        raise fail(
+            f"no scenario {scenario_id!r} in {library}/; known: {known}"
+            + (" …" if len(lib.scenarios) > 8 else "")
+        )
+    return loaded
+
+
+@cli.command("play")
+def play_command(
+    scenario_id: str = typer.Argument(..., help="Scenario id, e.g. a01-mobile-roaming-call."),
+    script: Path = typer.Option(..., "--script", help="Playthrough script (*.play.yaml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
+    library: Path = typer.Option(Path("scenarios"), "--library", help="Scenario library root."),
+) -> None:
+    """Play a scripted playthrough through the engine on a simulated clock and score it."""
+    if not script.is_file():
+        raise fail(f"script {script} does not exist; pass a *.play.yaml file to --script")
+    loaded = _find_scenario(scenario_id, library)
+    result = load_playthrough_file(script, loaded.scenario)
+    if result.value is None:
+        raise fail(str(result.errors[0]) if result.errors else f"{script}: does not load")
+    playthrough = result.value
+    if playthrough.scenario != scenario_id:
+        raise fail(
+            f"{script}: the script is for scenario {playthrough.scenario!r}, not {scenario_id!r}"
+        )
+    played = play(loaded.scenario, playthrough, default_detector(), version=loaded.sha256)
+    card = score_result(loaded.scenario, played, loaded.sha256)
+    if as_json:
+        data = card.to_dict()
+        data["playthrough"] = playthrough.name
+        data["errors"] = played.errors
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        notes = [f"  ! {e}" for e in played.errors]
+        typer.echo(render(card, [f"Прохождение: {playthrough.name}", *notes]))
+
+
+def redetected(events: Sequence[Event], detector: BehaviourDetector) -> list[Event]:
+    """The log with every reply's detection redone by ``detector``.
+
+    The dialogue itself is history and is not replayed; violations the detector raised are taken
+    from the new labels (the engine's own ``personal_data_unverified`` events stay).
+    """
+    out: list[Event] = []
+    customer: str | None = None
+    for e in events:
+        if e.type == ev.CUSTOMER_MESSAGE:
+            customer = str(e.data.get("text", ""))
+        if e.type == ev.VIOLATION and e.data.get("code") != "personal_data_unverified":
+            continue
+        if e.type == ev.OPERATOR_MESSAGE:
+            detection = detector.detect(str(e.data.get("text", "")), customer)
+            e = Event(e.seq, e.t, e.type, {**e.data, "detection": detection.to_dict()})
+        out.append(e)
+    return out
+
+
+def _rescore(db: Session, session_id: str, redetect: bool) -> tuple[Scorecard, str]:
+    training = SessionRepository(db).get(session_id)
+    if training is None:
+        raise fail(f"no session {session_id!r}; list sessions in the web UI or the database")
+    version = ScenarioRepository(db).get(training.scenario_version_id)
+    if version is None:
+        raise fail(f"session {session_id}: its scenario version is missing")
+    try:
+        scenario = scenario_from_source(version.sha256, version.source)
+    except ScenarioSourceError as exc:
+        raise fail(str(exc)) from None
+    stored = SessionRepository(db).events(session_id)
+    events = [Event(e.seq, e.t, e.type, dict(e.data)) for e in stored]
+    if not events:
+        raise fail(f"session {session_id} has no events to score")
+    used = "stored detections"
+    if redetect:
+        detector = default_detector()
+        events = redetected(events, detector)
+        used = f"detector {detector.version} (re-detected)"
+    spec = scoring_spec(scenario, version=str(version.id))
+    try:
+        return score_session(events, spec), used
+    except ScoringSettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+@cli.command("rescore")
+def rescore_command(
+    session_id: str = typer.Argument(..., help="Session id."),
+    redetect: bool = typer.Option(
+        False, "--redetect", help="Run the current detector on the replies again."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
+    save: bool = typer.Option(True, "--save/--no-save", help="Store the new scorecard."),
+) -> None:
+    """Score a stored session again from its event log and its scenario version."""
+    settings = load_settings()
+    with migrated_engine(settings) as engine, create_session_factory(engine)() as db:
+        card, used = _rescore(db, session_id, redetect)
+        data: dict[str, Any] = card.to_dict()
+        scorecard_id = None
+        if save:
+            scorecard_id = save_scorecard(db, session_id, data).id
+            db.commit()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {**data, "detection": used, "scorecard_id": scorecard_id},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        saved = f"сохранена как #{scorecard_id}" if scorecard_id else "не сохранена"
+        typer.echo(render(card, [f"Сессия {session_id}: {used}; оценка {saved}"]))

@@ -61,9 +61,7 @@ def upgrade(
     settings = load_settings()
     try:
         migrations.upgrade(settings.database_url, revision)
-    except DBAPIError as exc:
-        raise database_error(settings.database_url, exc) from None
-    except (ArgumentError, ModuleNotFoundError) as exc:
+    except (DBAPIError, ArgumentError, ModuleNotFoundError) as exc:
         raise database_error(settings.database_url, exc) from None
     except CommandError as exc:
         raise fail(f"migration failed: {exc}") from None

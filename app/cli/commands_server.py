@@ -39,7 +39,16 @@ def serve(
         pass  # refuse to start on a database without the schema
     configure_logging(settings.log_level, settings.log_json)
     log.info("ccsim listening on http://%s:%d", host, port, extra={"host": host, "port": port})
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws_max_size=1 << 20)
+    # Websocket limits (see shared engineering notes): 1 MiB messages, and no per-message
+    # deflate, which costs memory per connection and allows decompression bombs.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        ws_max_size=1 << 20,
+        ws_per_message_deflate=False,
+    )
 
 
 def _print_demo_logins() -> None:
@@ -64,8 +73,6 @@ def demo(
         raise fail(f"scenario library {root} is not a directory; pass --scenarios DIR")
     with migrated_engine(settings) as engine, create_session_factory(engine).begin() as session:
         report = load_demo(session, root, settings.password_hash_profile)
-    if report.loader_missing:
-        typer.echo(f"warning: {report.loader_missing}", err=True)
     for error in report.scenario_errors:
         typer.echo(f"warning: skipped invalid scenario: {error}", err=True)
     typer.echo(

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.db.models import Role
 from app.repositories.scenarios import ScenarioMeta, ScenarioRepository
 from app.repositories.users import GroupRepository, UserRepository
+from simulator.scenario.loader import load_library
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,28 +36,11 @@ class DemoReport:
     scenarios_added: list[str] = field(default_factory=list)
     scenarios_unchanged: list[str] = field(default_factory=list)
     scenario_errors: list[str] = field(default_factory=list)
-    loader_missing: str | None = None
     accounts_created: list[str] = field(default_factory=list)
 
 
-def _load_library(root: Path) -> Any:
-    """The scenario loader is imported lazily: it belongs to the simulator layer and may be
-    absent from a partial checkout, in which case demo accounts are still created."""
-    loader = importlib.import_module("simulator.scenario.loader")
-    return loader.load_library(root)
-
-
 def load_scenarios(session: Session, root: Path, report: DemoReport) -> None:
-    try:
-        library = _load_library(root)
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("simulator"):
-            raise
-        report.loader_missing = (
-            "the scenario loader (simulator.scenario.loader) is not available yet: "
-            "scenarios skipped, accounts created"
-        )
-        return
+    library = load_library(root)
     report.scenario_errors.extend(str(error) for error in library.errors)
     repo = ScenarioRepository(session)
     for key, loaded in sorted(library.scenarios.items()):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-import importlib.util
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,9 @@ from app.db.demo import DEMO_ACCOUNTS, DEMO_GROUP
 from app.db.engine import create_db_engine, create_session_factory
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.users import GroupRepository, UserRepository
+from simulator.scenario.loader import load_library
 
 runner = CliRunner()
-LOADER_PRESENT = importlib.util.find_spec("simulator.scenario.loader") is not None
 
 
 def invoke(*args: str, url: str, **env: str):
@@ -53,10 +54,7 @@ def test_db_upgrade_then_demo_twice_on_an_empty_database(empty_database_url: str
     engine.dispose()
 
 
-@pytest.mark.skipif(not LOADER_PRESENT, reason="simulator.scenario.loader not written yet")
 def test_demo_stores_every_valid_library_scenario_once(database_url: str):
-    from simulator.scenario.loader import load_library
-
     library = load_library(Path("scenarios"))
     result = invoke("demo", url=database_url)
     assert result.exit_code == 0, result.output
@@ -67,13 +65,6 @@ def test_demo_stores_every_valid_library_scenario_once(database_url: str):
         for version in stored:
             assert version.source == library.scenarios[version.scenario_key].source
     engine.dispose()
-
-
-@pytest.mark.skipif(LOADER_PRESENT, reason="the loader exists")
-def test_demo_without_the_loader_says_scenarios_were_skipped(database_url: str):
-    result = invoke("demo", url=database_url)
-    assert result.exit_code == 0
-    assert "scenarios skipped" in result.stderr
 
 
 def test_demo_on_an_unmigrated_database_says_what_to_run(empty_database_url: str):
@@ -163,3 +154,18 @@ def test_help(args: list[str]):
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
     assert len(result.stdout.splitlines()) > 3
+
+
+def test_demo_reports_invalid_scenarios_and_loads_the_rest(database_url: str, tmp_path: Path):
+    library = tmp_path / "scenarios"
+    good = sorted(p for p in Path("scenarios").iterdir() if (p / "scenario.yaml").exists())[0]
+    shutil.copytree(good, library / good.name)
+    (library / "broken").mkdir()
+    (library / "broken" / "scenario.yaml").write_text("id: broken\ntitle: [unclosed\n")
+
+    result = invoke("demo", "--scenarios", str(library), url=database_url)
+
+    assert result.exit_code == 0, result.output
+    assert "scenarios: 1 new, 0 unchanged, 1 invalid" in result.stdout
+    warning = next(line for line in result.stderr.splitlines() if "broken" in line)
+    assert re.search(r"broken/scenario\.yaml:\d+:\d+: ", warning), warning

@@ -232,7 +232,7 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
                 i + 1,
             )  # fmt: skip
         number = _parse_number(tok.text)
-        if number is None:
+        if number is None or _is_identifier(text, tok):
             return None, i + 1
         return _with_unit(text, toks, i, i + 1, number, prev)
     if tok.lemma in _NUMBER_WORDS:
@@ -248,6 +248,16 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
             i + 1,
         )  # fmt: skip
     return None, i + 1
+
+
+def _is_identifier(text: str, tok: _Token) -> bool:
+    """«ПР-88412», «7-30418», «A12»: numbers after letters and hyphenated codes are ids."""
+    before, after = text[max(0, tok.start - 2) : tok.start], text[tok.end : tok.end + 2]
+    glued = before[-1:].isalpha()  # «10кг» is a unit, «ПР88412» is not
+    hyphenated = (len(before) == 2 and before[1] == "-" and before[0].isalnum()) or (
+        len(after) == 2 and after[0] == "-" and after[1].isdigit()
+    )
+    return glued or hyphenated
 
 
 def _adjacent(text: str, toks: list[_Token], j: int, first: int) -> bool:
@@ -339,7 +349,9 @@ def _comparable(expected: Mention, said: Mention, kind: str) -> bool:
     if expected.cls == "number":
         if said.cls != "number":
             return False
-        return expected.unit is None or said.unit is None or expected.unit == said.unit
+        if said.unit is None:  # «5 000» alone: a match if equal, never a misstatement
+            return expected.unit is None or _equal(expected, said, kind)
+        return expected.unit is None or expected.unit == said.unit
     return said.cls == expected.cls
 
 
@@ -412,8 +424,6 @@ def check_fact(
     candidates: list[tuple[tuple[int, int], Mention | None]] = [(s, None) for s in aliases]
     if keywords:
         said = [m for m in extract_mentions(reply) if _comparable(expected, m, spec.kind)]
-        if spec.kind == "price" and any(m.unit == "rub" for m in said):
-            said = [m for m in said if m.unit == "rub"]
         candidates += [((m.start, m.end), m) for m in said]
     if not candidates:
         return None

@@ -1,1 +1,78 @@
-"""Commands: placeholder until its issue lands."""
+"""``ccsim detect`` and ``ccsim bench detector``: thin shells over ``scoring.detection``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from app.cli.errors import fail
+from app.cli.groups import bench_app, cli
+from scoring.detection import default_detector
+from scoring.detection.evaluation import (
+    DataFileError,
+    Item,
+    bench,
+    format_report,
+    read_items,
+)
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise fail(f"{path}: no such file (give a JSONL file with one reply per line)")
+
+
+@cli.command("detect")
+def detect(
+    file: Path = typer.Argument(
+        ..., help="JSONL: one object per line with 'id', 'operator' and optionally 'customer'."
+    ),
+    evidence: bool = typer.Option(
+        False, "--evidence", help="Also print each behaviour's span and the rule that fired."
+    ),
+) -> None:
+    """Detect behaviours in each operator reply; one JSON line per input line, in order."""
+    _check_file(file)
+    detector = default_detector()
+    failed = 0
+    try:
+        items = list(read_items(file))
+    except UnicodeDecodeError as exc:
+        raise fail(f"{file}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from exc
+    for it in items:
+        if isinstance(it, DataFileError):
+            failed += 1
+            typer.echo(f"error: {it}", err=True)
+            continue
+        assert isinstance(it, Item)
+        result = detector.detect(it.operator, it.customer)
+        out: dict[str, object] = {"id": it.id, "labels": result.labels}
+        if evidence:
+            out["detections"] = [d.to_dict() for d in result.detections]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    if failed:
+        typer.echo(f"error: {failed} line(s) of {file} could not be read (see above)", err=True)
+        raise typer.Exit(1)
+
+
+@bench_app.command("detector")
+def bench_detector(
+    file: Path = typer.Argument(..., help="Labelled JSONL (id, operator, customer, labels)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    repeat: int = typer.Option(4, min=1, help="Timed passes over the file after warm-up."),
+) -> None:
+    """Per-label precision/recall/F1, micro/macro F1, exact match, speed, start-up, memory."""
+    _check_file(file)
+    try:
+        report = bench(file, default_detector, repeat=repeat)
+    except DataFileError as exc:
+        raise fail(str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise fail(f"{file}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report))

@@ -54,13 +54,20 @@ class RuleDetector:
     def analyse(self, reply: str, customer: str | None = None) -> tuple[Document, list[Hit]]:
         """Hits after conventions, with the prepared reply (for tests and debugging)."""
         doc = Document(reply, self.fixer)
-        cdoc = Document(customer, self.fixer) if customer and customer.strip() else None
+        built: list[Document | None] = []
+
+        def customer_doc() -> Document | None:
+            if not built:
+                has_text = customer is not None and bool(customer.strip())
+                built.append(Document(customer, self.fixer) if customer and has_text else None)
+            return built[0]
+
         hits = [
             Hit(h.rule.label, h.first, h.last, h.rule.source, h.rule.score)
-            for h in apply_rules(self.rules.rules, doc, cdoc)
+            for h in apply_rules(self.rules.rules, doc, customer_doc)
         ]
         hits.extend(question_hits(doc))
-        hits.extend(listening_hits(doc, cdoc))
+        hits.extend(listening_hits(doc, customer_doc))
         hits.extend(_smiley_hits(doc))
         return doc, apply_conventions(hits, doc)
 

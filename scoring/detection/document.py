@@ -29,7 +29,7 @@ class Sentence:
 class Document:
     """One text (a reply or the customer's message) with everything rules need."""
 
-    __slots__ = ("clean", "encoded", "sentences", "starts", "text", "tokens")
+    __slots__ = ("clean", "encoded", "keys", "sentences", "starts", "text", "tokens")
 
     def __init__(self, text: str, fixer: TypoFixer | None = None) -> None:
         self.text = text
@@ -44,6 +44,11 @@ class Document:
             parts.append(piece)
             pos += len(piece)
         self.encoded = "".join(parts)
+        keys = {f"l:{_safe(t.lemma)}" for t in self.tokens}
+        keys.update(f"s:{_safe(t.norm)}" for t in self.tokens)
+        if any(ch.isdigit() for t in self.tokens for ch in t.lemma):
+            keys.add("#")
+        self.keys = frozenset(keys)
         self.starts = starts
         self.sentences = self._split_sentences()
 

@@ -7,6 +7,8 @@ lemma overlap with the customer's message, which is what "repeats what was heard
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scoring.detection.document import Document
 from scoring.detection.hits import Hit
 from scoring.nlp import Token
@@ -59,8 +61,8 @@ def stems(doc: Document) -> set[str]:
     return {t.lemma[:5] for t in _content(doc.tokens) if len(t.lemma) >= 3}
 
 
-def listening_hits(doc: Document, customer: Document | None) -> list[Hit]:
-    heard = stems(customer) if customer is not None else set()
+def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> list[Hit]:
+    heard: set[str] | None = None
     hits: list[Hit] = []
     for s in doc.sentences:
         toks = doc.tokens[s.first : s.last + 1]
@@ -97,9 +99,12 @@ def listening_hits(doc: Document, customer: Document | None) -> list[Hit]:
         content = _content(rest)
         if len(content) < 2:
             continue
-        overlap = {t.lemma[:5] for t in content if len(t.lemma) >= 3} & heard
-        if not strong and not overlap:
-            continue
+        if not strong:
+            if heard is None:
+                cdoc = customer()
+                heard = stems(cdoc) if cdoc is not None else set()
+            if not {t.lemma[:5] for t in content if len(t.lemma) >= 3} & heard:
+                continue
         source = "rule:active_listening." + (
             "acknowledge_content" if strong else "repeat_customer_words"
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 _ITEM = re.compile(r"\(|\)(?::\w+)*|\[|\]|\||~\d+|[^\s()\[\]|]+")
 _ANY_IN_SENTENCE = r" (?![.?]\|)[^ ]+"
@@ -53,29 +54,58 @@ def _word_regex(item: str, lemmatise: Callable[[str], str]) -> str:
     return rf" {re.escape(lem)}\|{need}[^ ]*"
 
 
+First = frozenset[str] | None  # keys one of which must be in the text; None: no filter
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPattern:
+    """A compiled pattern plus the keys (``l:lemma``, ``s:surface``, ``#``) of which at least
+    one must occur in a text for the pattern to have a chance: most rules are skipped without
+    running their regex, which is most of the detector's speed."""
+
+    source: str
+    regex: re.Pattern[str]
+    first: First
+
+
+def _seq_first(parts: list[tuple[First, bool]]) -> tuple[First, bool]:
+    acc: set[str] = set()
+    for first, nullable in parts:
+        if first is None:
+            return None, False
+        acc |= first
+        if not nullable:
+            return frozenset(acc), False
+    return frozenset(acc), True
+
+
 class PatternCompiler:
     """Compiles pattern strings; macros are expanded recursively (cycles are an error)."""
 
     def __init__(self, macros: Mapping[str, str], lemmatise: Callable[[str], str]) -> None:
         self._macros = dict(macros)
         self._lemmatise = lemmatise
-        self._expanded: dict[str, str] = {}
+        self._expanded: dict[str, tuple[str, First, bool]] = {}
         self._expanding: set[str] = set()
         self.words: set[str] = set()
 
-    def regex(self, pattern: str) -> str:
+    def _parse(self, pattern: str) -> tuple[str, First, bool]:
         items = _ITEM.findall(pattern)
-        pos, out = self._seq(items, 0, pattern)
+        pos, out, first, nullable = self._seq(items, 0, pattern)
         if pos != len(items):
             raise PatternError(f"unbalanced brackets in pattern {pattern!r}")
         if not out:
             raise PatternError(f"empty pattern {pattern!r}")
-        return out
+        return out, first, nullable
 
-    def compile(self, pattern: str) -> re.Pattern[str]:
-        return re.compile(self.regex(pattern))
+    def regex(self, pattern: str) -> str:
+        return self._parse(pattern)[0]
 
-    def _macro(self, name: str, pattern: str) -> str:
+    def compile(self, pattern: str) -> CompiledPattern:
+        out, first, nullable = self._parse(pattern)
+        return CompiledPattern(pattern, re.compile(out), None if nullable else first)
+
+    def _macro(self, name: str, pattern: str) -> tuple[str, First, bool]:
         if name in self._expanded:
             return self._expanded[name]
         if name not in self._macros:
@@ -83,61 +113,80 @@ class PatternCompiler:
         if name in self._expanding:
             raise PatternError(f"macro @{name} refers to itself")
         self._expanding.add(name)
-        body = f"(?:{self.regex(self._macros[name])})"
+        body, first, nullable = self._parse(self._macros[name])
         self._expanding.discard(name)
-        self._expanded[name] = body
-        return body
+        self._expanded[name] = (f"(?:{body})", first, nullable)
+        return self._expanded[name]
 
-    def _seq(self, items: list[str], pos: int, pattern: str) -> tuple[int, str]:
+    def _seq(self, items: list[str], pos: int, pattern: str) -> tuple[int, str, First, bool]:
         alts: list[str] = []
+        alt_firsts: list[tuple[First, bool]] = []
         cur: list[str] = []
+        parts: list[tuple[First, bool]] = []
         while pos < len(items):
             it = items[pos]
             if it.startswith(")") or it == "]":
                 break
             if it == "|":
                 alts.append("".join(cur))
-                cur = []
+                alt_firsts.append(_seq_first(parts))
+                cur, parts = [], []
                 pos += 1
                 continue
             if it in ("(", "["):
                 close = ")" if it == "(" else "]"
-                pos, inner = self._seq(items, pos + 1, pattern)
+                pos, inner, first, nullable = self._seq(items, pos + 1, pattern)
                 if pos >= len(items) or items[pos].split(":")[0] != close:
                     raise PatternError(f"missing {close!r} in pattern {pattern!r}")
                 tags = items[pos].split(":")[1:]
                 need = rf"(?= [^ |]*\|{_tags_regex(tags)})" if tags else ""
                 cur.append(f"{need}(?:{inner})" + ("?" if it == "[" else ""))
+                parts.append((first, nullable or it == "["))
                 pos += 1
                 continue
-            cur.append(self._item(it, pattern))
+            regex, first, nullable = self._item(it, pattern)
+            cur.append(regex)
+            parts.append((first, nullable))
             pos += 1
         alts.append("".join(cur))
+        alt_firsts.append(_seq_first(parts))
         if any(not a for a in alts):
             raise PatternError(f"empty alternative in pattern {pattern!r}")
-        return pos, alts[0] if len(alts) == 1 else "|".join(alts)
+        if any(f is None for f, _ in alt_firsts):
+            first_all: First = None
+        else:
+            first_all = frozenset().union(*(f for f, _ in alt_firsts if f is not None))
+        nullable_all = any(n for _, n in alt_firsts)
+        return pos, alts[0] if len(alts) == 1 else "|".join(alts), first_all, nullable_all
 
-    def _item(self, it: str, pattern: str) -> str:
+    def _item(self, it: str, pattern: str) -> tuple[str, First, bool]:
         if it.startswith("~"):
-            return f"(?:{_ANY_IN_SENTENCE}){{0,{int(it[1:])}}}"
+            return f"(?:{_ANY_IN_SENTENCE}){{0,{int(it[1:])}}}", frozenset(), True
         if it == "_":
-            return _ANY_IN_SENTENCE
+            return _ANY_IN_SENTENCE, None, False
         if it.startswith(":") and len(it) > 1:
-            return rf" [^ |]*\|{_tags_regex(it[1:].split(':'))}[^ ]*"
+            return rf" [^ |]*\|{_tags_regex(it[1:].split(':'))}[^ ]*", None, False
         if it == "#":
-            return r" [^ |]*\d[^ |]*\|[^ ]*"
+            return r" [^ |]*\d[^ |]*\|[^ ]*", frozenset({"#"}), False
         if it.startswith("@"):
             name, *tags = it[1:].split(":")
-            body = self._macro(name, pattern)
+            body, first, nullable = self._macro(name, pattern)
             if tags:  # grammemes required of the macro's first token
-                return rf"(?= [^ |]*\|{_tags_regex(tags)}){body}"
-            return body
+                return rf"(?= [^ |]*\|{_tags_regex(tags)}){body}", first, nullable
+            return body, first, nullable
         if it == "?":
-            return r" \?\|[^ ]*"
+            return r" \?\|[^ ]*", frozenset({"l:?"}), False
         if it == ".":
-            return r" [.?]\|[^ ]*"
+            return r" [.?]\|[^ ]*", frozenset({"l:.", "l:?"}), False
         body = (it[1:] if it.startswith("=") else it).split(":")[0]
         if body.rstrip("*") and body.rstrip("*")[0].isalnum():
-            self.words.add(body.rstrip("*").lower().replace("ё", "е"))
-            return _word_regex(it, self._lemmatise)
-        return rf" {re.escape(it)}\|[^ ]*"
+            word = body.rstrip("*").lower().replace("ё", "е")
+            self.words.add(word)
+            regex = _word_regex(it, self._lemmatise)
+            if body.endswith("*"):
+                return regex, None, False
+            if it.startswith("="):
+                return regex, frozenset({f"s:{word}"}), False
+            lem = word if not word[0].isalpha() else self._lemmatise(word)
+            return regex, frozenset({f"l:{lem}"}), False
+        return rf" {re.escape(it)}\|[^ ]*", frozenset({f"l:{it}"}), False

@@ -18,7 +18,7 @@ import yaml
 
 from scoring.catalogue import BEHAVIOUR_IDS
 from scoring.detection.document import Document
-from scoring.detection.patterns import PatternCompiler, PatternError
+from scoring.detection.patterns import CompiledPattern, PatternCompiler, PatternError
 
 Scope = Literal["sentence", "reply"]
 RULES_RESOURCE = "data/detector/rules.yaml"
@@ -32,11 +32,11 @@ class RuleFileError(ValueError):
 class Rule:
     label: str
     id: str
-    match: tuple[re.Pattern[str], ...]
+    match: tuple[CompiledPattern, ...]
     raw: tuple[re.Pattern[str], ...] = ()
-    with_: tuple[re.Pattern[str], ...] = ()
-    without: tuple[re.Pattern[str], ...] = ()
-    customer: tuple[re.Pattern[str], ...] = ()
+    with_: tuple[CompiledPattern, ...] = ()
+    without: tuple[CompiledPattern, ...] = ()
+    customer: tuple[CompiledPattern, ...] = ()
     scope: Scope = "sentence"
     score: float = 1.0
 
@@ -67,12 +67,15 @@ class _SpanCache:
         self.doc = doc
         self._spans: dict[int, list[tuple[int, int]]] = {}
 
-    def spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    def spans(self, pattern: CompiledPattern) -> list[tuple[int, int]]:
         key = id(pattern)
         found = self._spans.get(key)
         if found is None:
+            if pattern.first is not None and pattern.first.isdisjoint(self.doc.keys):
+                self._spans[key] = []
+                return []
             found = [
-                self.doc.token_span(m.start(), m.end()) for m in pattern.finditer(self.doc.encoded)
+                self.doc.token_span(m.start(), m.end()) for m in pattern.regex.finditer(self.doc.encoded)
             ]
             self._spans[key] = found
         return found
@@ -99,21 +102,27 @@ def _bounds(doc: Document, first: int, scope: Scope) -> tuple[int, int]:
 
 
 def apply_rules(
-    rules: tuple[Rule, ...], doc: Document, customer: Document | None
+    rules: tuple[Rule, ...], doc: Document, customer: Callable[[], Document | None]
 ) -> Iterator[RuleHit]:
     """Every rule hit in ``doc`` (at most one per rule: the first that satisfies its
-    conditions)."""
+    conditions). ``customer`` builds the customer's message on demand: most replies never
+    need it, and tokenising it is a large share of the cost."""
     cache_ = _SpanCache(doc)
-    ccache = _SpanCache(customer) if customer is not None else None
+    ccache: _SpanCache | None = None
     for rule in rules:
-        if rule.customer:
-            if ccache is None or not any(ccache.spans(p) for p in rule.customer):
-                continue
         candidates: list[tuple[int, int]] = []
         for p in rule.match:
             candidates.extend(cache_.spans(p))
         for p in rule.raw:
             candidates.extend(cache_.raw_spans(p))
+        if not candidates:
+            continue
+        if rule.customer:
+            if ccache is None:
+                cdoc = customer()
+                ccache = _SpanCache(cdoc) if cdoc is not None else None
+            if ccache is None or not any(ccache.spans(p) for p in rule.customer):
+                continue
         for first, last in sorted(candidates):
             lo, hi = _bounds(doc, first, rule.scope)
             span_first, span_last = first, last

@@ -7,7 +7,7 @@ trainee typed it, and no offset map has to be carried around.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 # Latin letters that look like Cyrillic ones; operators (and customers) mix them in by accident
 # or to dodge filters. Replaced only inside words that already hold a Cyrillic letter, so
@@ -44,44 +44,28 @@ _LOOKALIKES = str.maketrans(
 )
 
 
-def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff"
+_MIXED_WORD = re.compile(
+    r"[^\W\d_]*(?:[а-яёА-ЯЁ][^\W\d_]*[a-zA-Z]|[a-zA-Z][^\W\d_]*[а-яёА-ЯЁ])[^\W\d_]*"
+)
+_PLAIN = str.maketrans({"ё": "е", "Ё": "Е", "\u00a0": " ", "\t": " ", "\n": " ", "\r": " "})
+_ODD_SPACE = re.compile(r"[^\S ]")
 
 
-def _fix_word(word: str) -> str:
-    if any(_is_cyrillic(ch) for ch in word):
-        return word.translate(_LOOKALIKES)
-    return word
-
-
-def _lower_char(ch: str) -> str:
-    low = ch.lower()
-    return low if len(low) == 1 else ch
+def _fix_mixed(m: re.Match[str]) -> str:
+    return m.group().translate(_LOOKALIKES)
 
 
 def clean(text: str) -> str:
     """Case kept; «ё» → «е», Latin look-alikes inside Cyrillic words → Cyrillic, odd spaces →
     plain spaces. Same length as ``text``."""
-    out: list[str] = []
-    word: list[str] = []
-    for ch in text:
-        if ch.isalpha():
-            word.append(ch)
-            continue
-        if word:
-            out.append(_fix_word("".join(word)))
-            word = []
-        if ch.isspace() or unicodedata.category(ch) == "Zs":
-            out.append(" ")
-        else:
-            out.append(ch)
-    if word:
-        out.append(_fix_word("".join(word)))
-    result = "".join(out).replace("ё", "е").replace("Ё", "Е")
-    assert len(result) == len(text)
-    return result
+    result = _MIXED_WORD.sub(_fix_mixed, text).translate(_PLAIN)
+    return _ODD_SPACE.sub(" ", result)
 
 
 def normalise(text: str) -> str:
     """:func:`clean` and lower case; same length as ``text``."""
-    return "".join(_lower_char(ch) for ch in clean(text))
+    cleaned = clean(text)
+    lowered = cleaned.lower()
+    if len(lowered) == len(cleaned):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in cleaned)

@@ -78,6 +78,16 @@ def test_the_value_nearest_to_the_keyword_decides() -> None:
     ]
 
 
+def test_identifiers_and_bare_numbers_are_not_misstatements() -> None:
+    limit = FactSpec("limit", "price", "5 000 рублей", ("компенсация",))
+    assert status("Компенсация оформлена, номер претензии ПР-88412.", limit) is None
+    assert status("Компенсация по заявке 7-30418.", limit) is None
+    assert status("Компенсация до 5 000.", limit) == ("stated", "5 000")
+    assert status("Компенсация до 3 000.", limit) is None  # no unit: could be anything
+    assert status("Компенсация до 3 000 ₽.", limit) == ("misstated", "3 000 ₽")
+    assert status("Ручная кладь 10кг.", CABIN) == ("stated", "10кг")
+
+
 def test_spans_point_into_the_original_reply() -> None:
     reply = "Уточню: на сайте стоимость 2 900 руб. за место."
     check = check_fact(reply, ONLINE)

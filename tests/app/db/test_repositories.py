@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db.engine import create_session_factory
 from app.db.models import Role, ScenarioVersion, SessionEvent, TrainingSession
 from app.repositories.errors import AlreadyExistsError, NotFoundError
 from app.repositories.scenarios import ScenarioMeta, ScenarioRepository, source_sha256
@@ -215,3 +218,21 @@ def test_scorecards_keep_every_rescoring(db: Session):
     assert repo.for_session(training.id) == [first, second]
     assert repo.latest_for_session(training.id) == second
     assert repo.get(first.id).data == {"sections": []}
+
+
+def test_concurrent_appenders_never_share_a_seq(db: Session, engine: Engine):
+    training = start_session(db)
+    db.commit()
+    factory = create_session_factory(engine)
+
+    def append_many(writer: int) -> None:
+        for i in range(15):
+            with factory.begin() as session:
+                SessionRepository(session).append_event(training.id, float(i), f"w{writer}")
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(append_many, range(3)))
+
+    events = SessionRepository(db).events(training.id)
+    assert [e.seq for e in events] == list(range(1, 46))
+    assert sorted(e.type for e in events) == sorted(f"w{w}" for w in range(3) for _ in range(15))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from scoring.catalogue import VIOLATION_IDS
 from simulator.scenario.errors import LocatedError
 from simulator.scenario.yaml_nodes import Loc, SourceMap
 
@@ -111,6 +112,12 @@ def check_scenario(raw: Any, marks: SourceMap) -> list[LocatedError]:
 
     for _, loc, branch in _branches(steps):
         _check_branch(report, loc, branch, steps, endings)
+        if loc[-1] == "otherwise" and branch.get("when") is not None:
+            report.at_key(
+                (*loc, "when"),
+                "`otherwise` takes no `when`: it fires after `max_replies` replies when no "
+                "branch did; move the condition into a branch",
+            )
         when = _d(branch.get("when"))
         for key in ("stated", "misstated"):
             for k, fid in enumerate(_l(when.get(key))):
@@ -131,6 +138,14 @@ def check_scenario(raw: Any, marks: SourceMap) -> list[LocatedError]:
                 (*loc, "when", "transferred"),
                 f"department {dept!r} is not defined under `departments:`{_known(dept_ids)}",
             )
+    for step_id, step in steps.items():
+        for i, behaviour in enumerate(_l(_d(step).get("expect"))):
+            if behaviour in VIOLATION_IDS:
+                report.at(
+                    ("dialogue", "steps", step_id, "expect", i),
+                    f"{behaviour!r} is a violation and cannot be expected: list what a good "
+                    "operator does; use `reactions:` or `when: {violation: [...]}` for violations",
+                )
     for key, reaction in _d(raw.get("reactions")).items():
         end = _d(reaction).get("end")
         if isinstance(end, str) and endings and end not in endings:

@@ -61,6 +61,18 @@ SEMANTIC_CASES = [
     ),
     ("- id: topic", "- id: contact_log", ("contact_log", 2), None),  # field ids may reuse form ids
     (
+        "expect: [greeting]",
+        "expect: [greeting, informal]",
+        ("informal", 0),
+        "'informal' is a violation and cannot be expected",
+    ),
+    (
+        "      otherwise:\n",
+        "      otherwise:\n        when: {said: [apology]}\n",
+        ("when: {said: [apology]}", 0),
+        "`otherwise` takes no `when`",
+    ),
+    (
         'expected: "Справка"',
         'expected: "Справка"\n        expected_pattern: "(["',
         ('"(["', 0),

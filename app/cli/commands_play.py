@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from app.cli.commands_scoring import calibration_failures, scorecard_verdict
 from app.cli.errors import fail
 from app.cli.groups import scenarios_app
 from scoring.detection import default_detector
@@ -44,7 +45,8 @@ def scenarios_test(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
     root: Path = typer.Option(Path("scenarios"), "--root", help="The scenario library folder."),
 ) -> None:
-    """Play every scenario's playthroughs and check each expected ending."""
+    """Play every scenario's playthroughs, check each expected ending and score them (a model
+    playthrough must pass with at least 85, a poor one must fail)."""
     if not root.is_dir():
         raise fail(f"scenario folder {root} not found; pass --root PATH")
     library = load_library(root)
@@ -52,7 +54,9 @@ def scenarios_test(
         for error in library.errors:
             typer.echo(str(error), err=True)
         raise fail(f"{len(library.errors)} error(s) in the library; fix them and re-run", 2)
-    reports = check_library(library, default_detector())
+    reports = check_library(library, default_detector(), scorer=scorecard_verdict)
+    for r in reports:
+        r.failures.extend(calibration_failures(r.row["kind"], r.row["overall"], r.row["passed"]))
     if as_json:
         typer.echo(json.dumps([r.row for r in reports], ensure_ascii=False, indent=2))
     else:

@@ -25,7 +25,7 @@ from scoring.detection.types import BehaviourDetector
 from scoring.events import Event
 from scoring.scorecard import Scorecard, ScoringSettingsError, score_session
 from scoring.scorecard.labour import VIOLATION_TITLES_RU, fmt_value
-from simulator.playthrough import PlayResult, play
+from simulator.playthrough import PlayResult, Verdict, play
 from simulator.scenario.library import LoadedScenario
 from simulator.scenario.loader import load_library, load_playthrough_file
 from simulator.scenario.model import Scenario
@@ -40,6 +40,29 @@ def score_result(scenario: Scenario, result: PlayResult, version: str = "") -> S
         return score_session(result.events, scoring_spec(scenario, version))
     except ScoringSettingsError as exc:
         raise fail(str(exc)) from None
+
+
+def scorecard_verdict(scenario: Scenario, result: PlayResult) -> Verdict:
+    """The scorer ``ccsim scenarios test`` plugs into the playthrough runner."""
+    card = score_session(result.events, scoring_spec(scenario))
+    return Verdict(overall=round(card.overall, 1), passed=card.passed)
+
+
+MODEL_MINIMUM = 85.0
+
+
+def calibration_failures(kind: str, overall: float | None, passed: bool | None) -> list[str]:
+    """A model playthrough must pass with at least ``MODEL_MINIMUM``; a poor one must fail."""
+    if overall is None or passed is None:
+        return []
+    if kind == "model" and (not passed or overall < MODEL_MINIMUM):
+        return [
+            f"model playthrough scored {overall:.1f} (passed: {passed}); needs a pass "
+            f"with at least {MODEL_MINIMUM:g}"
+        ]
+    if kind == "poor" and passed:
+        return [f"poor playthrough passed with {overall:.1f}; it must fail"]
+    return []
 
 
 def render(card: Scorecard, extra: Sequence[str] = ()) -> str:

@@ -64,7 +64,7 @@ class RuleDetector:
 
         hits = [
             Hit(h.rule.label, h.first, h.last, h.rule.source, h.rule.score)
-            for h in apply_rules(self.rules.rules, doc, customer_doc)
+            for h in apply_rules(self.rules.candidates(doc.keys), doc, customer_doc)
         ]
         hits.extend(question_hits(doc))
         hits.extend(listening_hits(doc, customer_doc))

@@ -16,7 +16,9 @@ SENTENCE_ENDS = frozenset({".", "?"})
 
 
 def _safe(text: str) -> str:
-    return text.replace(" ", "_").replace("|", "/")
+    if " " in text or "|" in text:
+        return text.replace(" ", "_").replace("|", "/")
+    return text
 
 
 @dataclass(frozen=True, slots=True)

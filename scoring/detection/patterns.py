@@ -55,6 +55,8 @@ def _word_regex(item: str, lemmatise: Callable[[str], str]) -> str:
 
 
 First = frozenset[str] | None  # keys one of which must be in the text; None: no filter
+Reqs = tuple[frozenset[str], ...]  # each set: one of its keys must be in the text
+Parsed = tuple[str, First, bool, Reqs]  # regex, first keys, may be empty, requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,12 @@ class CompiledPattern:
     source: str
     regex: re.Pattern[str]
     first: First
+    required: tuple[frozenset[str], ...] = ()
+
+    def may_match(self, keys: frozenset[str]) -> bool:
+        if self.first is not None and self.first.isdisjoint(keys):
+            return False
+        return all(not r.isdisjoint(keys) for r in self.required)
 
 
 def _seq_first(parts: list[tuple[First, bool]]) -> tuple[First, bool]:
@@ -85,27 +93,27 @@ class PatternCompiler:
     def __init__(self, macros: Mapping[str, str], lemmatise: Callable[[str], str]) -> None:
         self._macros = dict(macros)
         self._lemmatise = lemmatise
-        self._expanded: dict[str, tuple[str, First, bool]] = {}
+        self._expanded: dict[str, Parsed] = {}
         self._expanding: set[str] = set()
         self.words: set[str] = set()
 
-    def _parse(self, pattern: str) -> tuple[str, First, bool]:
+    def _parse(self, pattern: str) -> Parsed:
         items = _ITEM.findall(pattern)
-        pos, out, first, nullable = self._seq(items, 0, pattern)
+        pos, out, first, nullable, reqs = self._seq(items, 0, pattern)
         if pos != len(items):
             raise PatternError(f"unbalanced brackets in pattern {pattern!r}")
         if not out:
             raise PatternError(f"empty pattern {pattern!r}")
-        return out, first, nullable
+        return out, first, nullable, reqs
 
     def regex(self, pattern: str) -> str:
         return self._parse(pattern)[0]
 
     def compile(self, pattern: str) -> CompiledPattern:
-        out, first, nullable = self._parse(pattern)
-        return CompiledPattern(pattern, re.compile(out), None if nullable else first)
+        out, first, nullable, reqs = self._parse(pattern)
+        return CompiledPattern(pattern, re.compile(out), None if nullable else first, reqs)
 
-    def _macro(self, name: str, pattern: str) -> tuple[str, First, bool]:
+    def _macro(self, name: str, pattern: str) -> Parsed:
         if name in self._expanded:
             return self._expanded[name]
         if name not in self._macros:
@@ -113,16 +121,18 @@ class PatternCompiler:
         if name in self._expanding:
             raise PatternError(f"macro @{name} refers to itself")
         self._expanding.add(name)
-        body, first, nullable = self._parse(self._macros[name])
+        body, first, nullable, reqs = self._parse(self._macros[name])
         self._expanding.discard(name)
-        self._expanded[name] = (f"(?:{body})", first, nullable)
+        self._expanded[name] = (f"(?:{body})", first, nullable, reqs)
         return self._expanded[name]
 
-    def _seq(self, items: list[str], pos: int, pattern: str) -> tuple[int, str, First, bool]:
+    def _seq(self, items: list[str], pos: int, pattern: str) -> tuple[int, str, First, bool, Reqs]:
         alts: list[str] = []
         alt_firsts: list[tuple[First, bool]] = []
+        alt_reqs: list[Reqs] = []
         cur: list[str] = []
         parts: list[tuple[First, bool]] = []
+        reqs: list[frozenset[str]] = []
         while pos < len(items):
             it = items[pos]
             if it.startswith(")") or it == "]":
@@ -130,26 +140,31 @@ class PatternCompiler:
             if it == "|":
                 alts.append("".join(cur))
                 alt_firsts.append(_seq_first(parts))
-                cur, parts = [], []
+                alt_reqs.append(tuple(reqs))
+                cur, parts, reqs = [], [], []
                 pos += 1
                 continue
             if it in ("(", "["):
                 close = ")" if it == "(" else "]"
-                pos, inner, first, nullable = self._seq(items, pos + 1, pattern)
+                pos, inner, first, nullable, inner_reqs = self._seq(items, pos + 1, pattern)
                 if pos >= len(items) or items[pos].split(":")[0] != close:
                     raise PatternError(f"missing {close!r} in pattern {pattern!r}")
                 tags = items[pos].split(":")[1:]
                 need = rf"(?= [^ |]*\|{_tags_regex(tags)})" if tags else ""
                 cur.append(f"{need}(?:{inner})" + ("?" if it == "[" else ""))
                 parts.append((first, nullable or it == "["))
+                if it == "(":
+                    reqs.extend(inner_reqs)
                 pos += 1
                 continue
-            regex, first, nullable = self._item(it, pattern)
+            regex, first, nullable, item_reqs = self._item(it, pattern)
             cur.append(regex)
             parts.append((first, nullable))
+            reqs.extend(item_reqs)
             pos += 1
         alts.append("".join(cur))
         alt_firsts.append(_seq_first(parts))
+        alt_reqs.append(tuple(reqs))
         if any(not a for a in alts):
             raise PatternError(f"empty alternative in pattern {pattern!r}")
         if any(f is None for f, _ in alt_firsts):
@@ -157,36 +172,48 @@ class PatternCompiler:
         else:
             first_all = frozenset().union(*(f for f, _ in alt_firsts if f is not None))
         nullable_all = any(n for _, n in alt_firsts)
-        return pos, alts[0] if len(alts) == 1 else "|".join(alts), first_all, nullable_all
+        if len(alts) == 1:
+            reqs_all: Reqs = alt_reqs[0]
+        else:
+            # Several alternatives: what every one of them needs is at least one of their
+            # own first keys.
+            reqs_all = () if first_all is None or nullable_all else (first_all,)
+        return pos, alts[0] if len(alts) == 1 else "|".join(alts), first_all, nullable_all, reqs_all
 
-    def _item(self, it: str, pattern: str) -> tuple[str, First, bool]:
+    def _item(self, it: str, pattern: str) -> Parsed:
         if it.startswith("~"):
-            return f"(?:{_ANY_IN_SENTENCE}){{0,{int(it[1:])}}}", frozenset(), True
+            return f"(?:{_ANY_IN_SENTENCE}){{0,{int(it[1:])}}}", frozenset(), True, ()
         if it == "_":
-            return _ANY_IN_SENTENCE, None, False
+            return _ANY_IN_SENTENCE, None, False, ()
         if it.startswith(":") and len(it) > 1:
-            return rf" [^ |]*\|{_tags_regex(it[1:].split(':'))}[^ ]*", None, False
+            return rf" [^ |]*\|{_tags_regex(it[1:].split(':'))}[^ ]*", None, False, ()
         if it == "#":
-            return r" [^ |]*\d[^ |]*\|[^ ]*", frozenset({"#"}), False
+            return r" [^ |]*\d[^ |]*\|[^ ]*", frozenset({"#"}), False, (frozenset({"#"}),)
         if it.startswith("@"):
             name, *tags = it[1:].split(":")
-            body, first, nullable = self._macro(name, pattern)
+            body, first, nullable, reqs = self._macro(name, pattern)
             if tags:  # grammemes required of the macro's first token
-                return rf"(?= [^ |]*\|{_tags_regex(tags)}){body}", first, nullable
-            return body, first, nullable
+                return rf"(?= [^ |]*\|{_tags_regex(tags)}){body}", first, nullable, reqs
+            return body, first, nullable, reqs
         if it == "?":
-            return r" \?\|[^ ]*", frozenset({"l:?"}), False
+            return r" \?\|[^ ]*", frozenset({"l:?"}), False, (frozenset({"l:?"}),)
         if it == ".":
-            return r" [.?]\|[^ ]*", frozenset({"l:.", "l:?"}), False
+            ends = frozenset({"l:.", "l:?"})
+            return r" [.?]\|[^ ]*", ends, False, (ends,)
         body = (it[1:] if it.startswith("=") else it).split(":")[0]
         if body.rstrip("*") and body.rstrip("*")[0].isalnum():
             word = body.rstrip("*").lower().replace("ё", "е")
             self.words.add(word)
             regex = _word_regex(it, self._lemmatise)
             if body.endswith("*"):
-                return regex, None, False
-            if it.startswith("="):
-                return regex, frozenset({f"s:{word}"}), False
-            lem = word if not word[0].isalpha() else self._lemmatise(word)
-            return regex, frozenset({f"l:{lem}"}), False
-        return rf" {re.escape(it)}\|[^ ]*", frozenset({f"l:{it}"}), False
+                return regex, None, False, ()
+            key = frozenset(
+                {
+                    f"s:{word}"
+                    if it.startswith("=")
+                    else f"l:{self._lemmatise(word) if word[0].isalpha() else word}"
+                }
+            )
+            return regex, key, False, (key,)
+        key = frozenset({f"l:{it}"})
+        return rf" {re.escape(it)}\|[^ ]*", key, False, (key,)

@@ -8,7 +8,7 @@ A rule says: *this* pattern (``match``), in a sentence (or the whole reply) that
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -57,7 +57,29 @@ class RuleSet:
     version: str
     rules: tuple[Rule, ...]
     vocabulary: frozenset[str] = field(default_factory=frozenset)
-    compiler_macros: dict[str, str] = field(default_factory=dict)
+    # Rules that may fire whatever the text holds, and the others indexed by the keys their
+    # `match` patterns need: a reply only visits the rules its words can trigger.
+    always: tuple[int, ...] = ()
+    by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def candidates(self, keys: frozenset[str]) -> list[Rule]:
+        found = set(self.always)
+        for key in keys:
+            found.update(self.by_key.get(key, ()))
+        return [self.rules[i] for i in sorted(found)]
+
+
+def index_rules(rules: tuple[Rule, ...]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+    always: list[int] = []
+    by_key: dict[str, list[int]] = {}
+    for n, rule in enumerate(rules):
+        if rule.raw or any(p.first is None for p in rule.match):
+            always.append(n)
+            continue
+        for p in rule.match:
+            for key in p.first or ():
+                by_key.setdefault(key, []).append(n)
+    return tuple(always), {k: tuple(sorted(set(v))) for k, v in by_key.items()}
 
 
 class _SpanCache:
@@ -71,11 +93,12 @@ class _SpanCache:
         key = id(pattern)
         found = self._spans.get(key)
         if found is None:
-            if pattern.first is not None and pattern.first.isdisjoint(self.doc.keys):
+            if not pattern.may_match(self.doc.keys):
                 self._spans[key] = []
                 return []
             found = [
-                self.doc.token_span(m.start(), m.end()) for m in pattern.regex.finditer(self.doc.encoded)
+                self.doc.token_span(m.start(), m.end())
+                for m in pattern.regex.finditer(self.doc.encoded)
             ]
             self._spans[key] = found
         return found
@@ -102,7 +125,7 @@ def _bounds(doc: Document, first: int, scope: Scope) -> tuple[int, int]:
 
 
 def apply_rules(
-    rules: tuple[Rule, ...], doc: Document, customer: Callable[[], Document | None]
+    rules: Sequence[Rule], doc: Document, customer: Callable[[], Document | None]
 ) -> Iterator[RuleHit]:
     """Every rule hit in ``doc`` (at most one per rule: the first that satisfies its
     conditions). ``customer`` builds the customer's message on demand: most replies never
@@ -208,10 +231,13 @@ def compile_rules(raw: dict[str, Any], lemmatise: Callable[[str], str]) -> RuleS
                     score=float(item.get("score", 1.0)),
                 )
             )
+    always, by_key = index_rules(tuple(rules))
     return RuleSet(
         version=str(raw.get("version", "0")),
         rules=tuple(rules),
         vocabulary=frozenset(compiler.words),
+        always=always,
+        by_key=by_key,
     )
 
 

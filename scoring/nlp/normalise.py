@@ -47,8 +47,14 @@ _LOOKALIKES = str.maketrans(
 _MIXED_WORD = re.compile(
     r"[^\W\d_]*(?:[а-яёА-ЯЁ][^\W\d_]*[a-zA-Z]|[a-zA-Z][^\W\d_]*[а-яёА-ЯЁ])[^\W\d_]*"
 )
-_PLAIN = str.maketrans({"ё": "е", "Ё": "Е", "\u00a0": " ", "\t": " ", "\n": " ", "\r": " "})
-_ODD_SPACE = re.compile(r"[^\S ]")
+_LATIN = re.compile(r"[a-zA-Z]")
+_PLAIN = str.maketrans(
+    {
+        "ё": "е",
+        "Ё": "Е",
+        **{ch: " " for ch in "\u00a0\t\n\r\v\f\u2007\u2009\u200a\u202f\u205f\u3000\u2002\u2003"},
+    }
+)
 
 
 def _fix_mixed(m: re.Match[str]) -> str:
@@ -58,8 +64,9 @@ def _fix_mixed(m: re.Match[str]) -> str:
 def clean(text: str) -> str:
     """Case kept; «ё» → «е», Latin look-alikes inside Cyrillic words → Cyrillic, odd spaces →
     plain spaces. Same length as ``text``."""
-    result = _MIXED_WORD.sub(_fix_mixed, text).translate(_PLAIN)
-    return _ODD_SPACE.sub(" ", result)
+    if _LATIN.search(text):
+        text = _MIXED_WORD.sub(_fix_mixed, text)
+    return text.translate(_PLAIN)
 
 
 def normalise(text: str) -> str:

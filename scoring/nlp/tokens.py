@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from razdel import tokenize as _razdel_tokenize
@@ -87,7 +88,43 @@ def _make(start: int, end: int, norm: str, fixer: TypoFixer | None) -> Token:
     return Token(start, end, norm, norm, "punct")
 
 
+_CHUNK = re.compile(r"\S+")
+
+
+class _ChunkCache:
+    """razdel never puts a space inside a token, so a text's tokens are the tokens of its
+    whitespace-separated chunks. Chunks («Здравствуйте!», «заявку,») repeat across replies
+    far more than whole texts do, so they are cached like lemmas are (per fixer: the typo
+    repair depends on the rule vocabulary)."""
+
+    def __init__(self, fixer: TypoFixer | None) -> None:
+        self.fixer = fixer
+        self.get = lru_cache(maxsize=100_000)(self._tokens)
+
+    def _tokens(self, chunk: str) -> tuple[Token, ...]:
+        return tuple(_make(s.start, s.stop, s.text, self.fixer) for s in _razdel_tokenize(chunk))
+
+
+_CACHES: dict[int, _ChunkCache] = {}
+
+
+def _cache_for(fixer: TypoFixer | None) -> _ChunkCache:
+    key = id(fixer)
+    found = _CACHES.get(key)
+    if found is None or found.fixer is not fixer:
+        found = _CACHES[key] = _ChunkCache(fixer)
+    return found
+
+
 def tokenize(text: str, fixer: TypoFixer | None = None) -> list[Token]:
     """Tokens of ``text`` in order; offsets index ``text`` itself."""
     norm = normalise(text)
-    return [_make(s.start, s.stop, s.text, fixer) for s in _razdel_tokenize(norm)]
+    cache = _cache_for(fixer)
+    out: list[Token] = []
+    for m in _CHUNK.finditer(norm):
+        base = m.start()
+        for t in cache.get(m.group()):
+            if base:
+                t = Token(t.start + base, t.end + base, t.norm, t.lemma, t.kind, t.repaired, t.tags)
+            out.append(t)
+    return out

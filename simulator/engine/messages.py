@@ -24,6 +24,20 @@ CLIENT_EVENT_TYPES: Final[frozenset[str]] = frozenset(
         ev.SESSION_END,
     }
 )
+# What the engine itself emits; anything else in a log (a supervisor's whisper hint, web-layer
+# bookkeeping) is not the engine's and a replay passes over it.
+ENGINE_EVENT_TYPES: Final[frozenset[str]] = frozenset(
+    {
+        ev.SESSION_STARTED,
+        ev.STEP_ENTERED,
+        ev.HINT,
+        ev.CUSTOMER_TYPING,
+        ev.CUSTOMER_MESSAGE,
+        ev.CUSTOMER_MOOD,
+        ev.VIOLATION,
+        ev.SESSION_ENDED,
+    }
+)
 MAX_MESSAGE_CHARS: Final = 4000
 
 

@@ -21,6 +21,7 @@ from simulator.engine.clock import Clock, SimulatedClock
 from simulator.engine.engine import Engine
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
+    ENGINE_EVENT_TYPES,
     ClientEvent,
     EmittedEvent,
     ReplayMismatch,
@@ -46,6 +47,13 @@ def client_event(stored: ev.Event) -> tuple[ClientEvent, DetectionResult | None]
         ev.ESCALATE: ("reason",),
     }.get(stored.type, ())
     return ClientEvent(stored.type, {k: data[k] for k in keys if k in data}), None
+
+
+def _engines(stored: ev.Event) -> bool:
+    """Whether the engine emitted (or received) this event, i.e. whether a replay checks it."""
+    if stored.type == ev.HINT:
+        return bool(stored.data.get("source", "scenario") == "scenario")
+    return stored.type in ENGINE_EVENT_TYPES or stored.type in CLIENT_EVENT_TYPES
 
 
 def _plain(value: Any) -> Any:
@@ -85,7 +93,7 @@ def restore(
     Events the replay emits beyond the log (a crash between emitting and appending) are left in
     ``engine.replayed_tail`` for the caller to append.
     """
-    stored = sorted(log, key=lambda e: e.seq)
+    stored = sorted((e for e in log if _engines(e)), key=lambda e: e.seq)
     if not stored or stored[0].type != ev.SESSION_STARTED:
         raise ReplayMismatch("the log does not begin with session.started")
     replay_clock = SimulatedClock(stored[0].t)

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -98,7 +97,6 @@ def test_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0 and "not found" in result.stderr
 
 
-@pytest.mark.slow
 def test_the_shipped_library_meets_its_expectations() -> None:
     result = runner.invoke(cli, ["scenarios", "test", "--json"])
     assert result.exit_code == 0, result.stderr

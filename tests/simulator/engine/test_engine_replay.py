@@ -132,6 +132,19 @@ def test_events_emitted_but_not_logged_are_handed_back() -> None:
     assert tail[0].to_event(cut + 1) == full[cut]
 
 
+def test_events_the_engine_did_not_emit_are_passed_over() -> None:
+    full = uninterrupted()
+    at = next(i for i, e in enumerate(full) if e.type == "hold.start")
+    whisper = Event(
+        0, full[at].t, "hint", {"text": "Назовите причину удержания", "source": "whisper"}
+    )
+    other = Event(0, full[at].t, "supervisor.joined", {"user": 7})
+    log = [*full[:at], whisper, other, *full[at:]]
+    log = [dataclasses.replace(e, seq=i + 1) for i, e in enumerate(log)]
+    restored = restore(log, 500, KeywordDetector())
+    assert restored.engine.ended and restored.engine.replayed_tail == []
+
+
 def test_a_log_from_another_scenario_or_seed_is_refused() -> None:
     full = uninterrupted()
     tampered = list(full)

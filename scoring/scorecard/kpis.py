@@ -8,6 +8,7 @@ a hold, call silence in a chat) is left out rather than reported as met.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,17 +95,35 @@ def response_times(log: SessionLog) -> list[ResponseTime]:
 
 
 def call_silence(log: SessionLog) -> tuple[float, Reply | None]:
-    """Longest gap in a call with nobody speaking and no hold (the silence a customer hears)."""
+    """Longest stretch of a call with nobody speaking and no hold (the silence a customer hears).
+
+    Silence lies between consecutive lines; a hold, or the customer still saying a line
+    (``customer.typing`` with its duration), is not silence.
+    """
     points: list[tuple[float, Reply | None]] = [(c.t, None) for c in log.customer]
     points += [(r.t, r) for r in log.replies]
     points.sort(key=lambda p: p[0])
+    busy = sorted(
+        [(h.start, h.end if h.end is not None else math.inf) for h in log.holds] + log.speaking
+    )
     longest, at = 0.0, None
     for (t0, _), (t1, r1) in itertools.pairwise(points):
-        if any(h.start < t1 and (h.end is None or h.end > t0) for h in log.holds):
+        gap = _longest_uncovered(t0, t1, busy)
+        if gap > longest:
+            longest, at = gap, r1
+    return round(longest, 3), at
+
+
+def _longest_uncovered(t0: float, t1: float, busy: list[tuple[float, float]]) -> float:
+    longest, cursor = 0.0, t0
+    for start, end in busy:
+        if end <= cursor or start >= t1:
             continue
-        if t1 - t0 > longest:
-            longest, at = t1 - t0, r1
-    return longest, at
+        longest = max(longest, start - cursor)
+        cursor = max(cursor, end)
+        if cursor >= t1:
+            return longest
+    return max(longest, t1 - cursor)
 
 
 def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:

@@ -109,6 +109,8 @@ class SessionLog:
     actions: list[Action] = field(default_factory=list)
     violations: list[ViolationRecord] = field(default_factory=list)
     steps_visited: list[str] = field(default_factory=list)
+    # (start, end) of the customer typing or speaking a line: not silence on a call.
+    speaking: list[tuple[float, float]] = field(default_factory=list)
     moods: list[float] = field(default_factory=list)
     ended_t: float | None = None
     ending: str | None = None
@@ -203,6 +205,10 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                     event.t, step, _str(data.get("text")), _str(data.get("kind"), "line"), pos
                 )
             )
+        elif event.type == ev.CUSTOMER_TYPING:
+            speaking_s = float(data.get("duration_s") or 0.0)
+            if speaking_s > 0:
+                log.speaking.append((event.t, event.t + speaking_s))
         elif event.type == ev.CUSTOMER_MOOD:
             if data.get("mood") is not None:
                 log.moods.append(float(data["mood"]))

@@ -112,3 +112,12 @@ def test_fact_accuracy_counts_stated_against_misstated() -> None:
     b.reply(9, "Простите, 990 рублей", [], [PRICE]).reply(12, "Итак, 990", [], [PRICE]).end(20)
     value, target, met = kpis(b)["fact_accuracy"]
     assert (round(value, 2), target, met) == (66.67, 100, False)
+
+
+def test_the_customer_speaking_a_line_is_not_call_silence() -> None:
+    b = LogBuilder(channel="call")
+    b.customer(0, "opening").reply(3, "Здравствуйте")
+    b.add(5, "customer.typing", {"step": "opening", "duration_s": 9})
+    b.customer(14, "opening", "Длинная реплика клиента").reply(18, "Понимаю").end(20)
+    got = kpis(b, channel="call")
+    assert got["call_silence"] == (4, 10, True)  # 3 -> 5 is 2 s, 14 -> 18 is 4 s

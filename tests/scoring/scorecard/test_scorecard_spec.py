@@ -1,0 +1,63 @@
+"""``ScoringSpec`` built from real scenarios: what the scorecard is told to expect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scoring.scorecard import ScoringSettingsError, score_session
+from simulator.scenario.loader import load_scenario_file
+from simulator.scenario.model import Scenario
+from simulator.scenario.scoring_spec import scoring_spec
+
+LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"
+
+
+def scenario(scenario_id: str) -> Scenario:
+    loaded = load_scenario_file(LIBRARY / scenario_id / "scenario.yaml")
+    assert loaded.value is not None, loaded.errors
+    return loaded.value
+
+
+def test_kpi_overrides_facts_forms_and_steps_come_from_the_scenario() -> None:
+    spec = scoring_spec(scenario("a01-mobile-roaming-call"), version="abc")
+    assert (spec.scenario_id, spec.scenario_version, spec.function, spec.channel) == (
+        "a01-mobile-roaming-call",
+        "abc",
+        "A/01.3",
+        "call",
+    )
+    assert spec.kpi_targets == {
+        "call_silence": 10.0,
+        "first_response_time": 10.0,
+        "handle_time": 420.0,
+        "hold_time": 90.0,
+        "max_response_time": 15.0,
+    }
+    facts = {f.id: f.expected for f in spec.facts}
+    assert facts == {
+        "option_price": True,
+        "payg_internet": False,
+    }  # only option_price is waited for
+    assert [f.kind for f in spec.crm_forms] == ["contact_log"]
+    topic = next(f for f in spec.crm_forms[0].fields if f.id == "topic")
+    assert topic.expected == "Роуминг"
+    step = spec.step("opening")
+    assert step is not None and step.expect == ("greeting", "introduction", "identity_check")
+    assert spec.expects_hold and not spec.expects_escalation and not spec.expects_transfer
+
+
+def test_an_escalation_the_dialogue_waits_for_is_expected() -> None:
+    spec = scoring_spec(scenario("a03-isp-building-outage-call"))
+    assert spec.expects_escalation
+
+
+def test_a_scenario_scoring_block_reaches_the_scorer_and_is_validated() -> None:
+    base = scenario("a01-mobile-roaming-call")
+    strict = base.model_copy(update={"scoring": {"pass_threshold": 101}})
+    with pytest.raises(ScoringSettingsError, match="scenario a01-mobile-roaming-call: pass_"):
+        score_session([], scoring_spec(strict))
+    lenient = base.model_copy(update={"scoring": {"pass_threshold": 0}})
+    card = score_session([], scoring_spec(lenient))
+    assert card.pass_threshold == 0

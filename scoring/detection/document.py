@@ -13,6 +13,34 @@ from dataclasses import dataclass
 from scoring.nlp import Token, TypoFixer, clean, tokenize
 
 SENTENCE_ENDS = frozenset({".", "?"})
+ABBREVIATIONS = frozenset(
+    {
+        "ул",
+        "д",
+        "кв",
+        "г",
+        "им",
+        "руб",
+        "тыс",
+        "стр",
+        "корп",
+        "пр",
+        "пер",
+        "наб",
+        "обл",
+        "р",
+        "т",
+        "е",
+        "п",
+        "мин",
+        "см",
+        "тел",
+        "доб",
+        "каб",
+        "эт",
+        "пл",
+    }
+)
 
 
 def _safe(text: str) -> str:
@@ -58,13 +86,22 @@ class Document:
         out: list[Sentence] = []
         first = 0
         for i, tok in enumerate(self.tokens):
-            if tok.lemma in SENTENCE_ENDS and tok.kind == "punct":
+            if tok.lemma in SENTENCE_ENDS and tok.kind == "punct" and not self._abbrev_dot(i):
                 if i > first:
                     out.append(Sentence(first, i, tok.lemma == "?"))
                 first = i + 1
         if first < len(self.tokens):
             out.append(Sentence(first, len(self.tokens) - 1, False))
         return out
+
+    def _abbrev_dot(self, i: int) -> bool:
+        """«ул.», «д.», «руб.»: a dot after an abbreviation does not end the sentence."""
+        if self.tokens[i].norm != "." or i == 0:
+            return False
+        if self.tokens[i - 1].norm not in ABBREVIATIONS:
+            return False
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        return nxt is not None and not self.text[nxt.start : nxt.start + 1].isupper()
 
     def token_span(self, enc_start: int, enc_end: int) -> tuple[int, int]:
         """Encoded-string match → (first token, last token), inclusive."""

@@ -87,7 +87,8 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
                 marker_at = 0
             else:
                 continue
-        rest = words[marker_at + 1 :]
+        marker_index = toks.index(words[marker_at])
+        rest = [t for t in toks[marker_index + 1 :] if t.is_word or t.kind == "number"]
         if rest and rest[0].lemma in ("записывать", "записать"):
             rest = rest[1:]
         if rest and rest[0].lemma in ("вы", "вас") and rest[0].norm == "вас":

@@ -93,7 +93,11 @@ def question_hits(doc: Document) -> list[Hit]:
         unmarked = (
             not any_mark
             and n == len(doc.sentences) - 1
-            and (lemmas[0] in WH_WORDS or (len(lemmas) > 1 and lemmas[1] == "ли"))
+            and (
+                lemmas[0] in WH_WORDS
+                or (len(lemmas) > 1 and words[0].tags.startswith("PREP") and lemmas[1] in WH_WORDS)
+                or (len(lemmas) > 1 and lemmas[1] == "ли")
+            )
         )
         is_q = s.is_question or unmarked
         if is_q:
@@ -103,9 +107,7 @@ def question_hits(doc: Document) -> list[Hit]:
                 hits.append(Hit("open_question", s.first, s.last, "rule:question.wh_word"))
                 if has_li and doc.tokens.index(words[lemmas.index("ли")]) > wh:
                     hits.append(Hit("closed_question", s.first, s.last, "rule:question.li"))
-            elif request:
-                hits.append(Hit("open_question", s.first, s.last, "rule:question.request"))
-            else:
+            else:  # «Скажите, заказ оформлен на ваше имя?» is still a yes/no question
                 hits.append(Hit("closed_question", s.first, s.last, "rule:question.yes_no"))
         elif request:
             if has_or:

@@ -275,3 +275,13 @@ def test_session_end_by_the_operator_before_an_ending() -> None:
     assert events[1].data["ending"] is None and events[1].data["outcome"] == "unresolved"
     assert events[1].data["reason"] == "operator_ended"
     assert engine.next_due() is None and engine.advance() == []
+
+
+def test_snapshot_for_a_reconnecting_desk() -> None:
+    engine, _ = make_engine()
+    to_price_step(engine)
+    engine.handle(ClientEvent("hold.start"))
+    snap = engine.snapshot()
+    assert snap["step"] == "price" and snap["on_hold"] is True and snap["hold_count"] == 1
+    assert snap["identified"] is True and snap["replies"] == 1 and snap["ended"] is False
+    assert snap["show_mood"] is True and snap["mood"] == 60

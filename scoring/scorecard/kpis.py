@@ -100,17 +100,20 @@ def call_silence(log: SessionLog) -> tuple[float, Reply | None]:
     Silence lies between consecutive lines; a hold, or the customer still saying a line
     (``customer.typing`` with its duration), is not silence.
     """
-    points: list[tuple[float, Reply | None]] = [(c.t, None) for c in log.customer]
-    points += [(r.t, r) for r in log.replies]
-    points.sort(key=lambda p: p[0])
+    points: list[tuple[float, int, Reply | None]] = [(c.t, c.pos, None) for c in log.customer]
+    points += [(r.t, r.pos, r) for r in log.replies]
+    points.sort(key=lambda p: (p[0], p[1]))
     busy = sorted(
         [(h.start, h.end if h.end is not None else math.inf) for h in log.holds] + log.speaking
     )
     longest, at = 0.0, None
-    for (t0, _), (t1, r1) in itertools.pairwise(points):
+    last_reply: Reply | None = None
+    for (t0, _, r0), (t1, _, r1) in itertools.pairwise(points):
+        last_reply = r0 or last_reply
         gap = _longest_uncovered(t0, t1, busy)
         if gap > longest:
-            longest, at = gap, r1
+            # The operator's reply that broke the silence, else the last one before it.
+            longest, at = gap, r1 or last_reply
     return round(longest, 3), at
 
 

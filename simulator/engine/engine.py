@@ -144,6 +144,7 @@ class Engine:
         self._begin()
         state.last_activity = self._now
         state.nudges_used = 0
+        state.silence_branch_used = False
         data = event.data
         if event.type == ev.OPERATOR_MESSAGE:
             self._operator_message(str(data["text"]), detection)
@@ -570,9 +571,12 @@ class Engine:
             self._nudge(nudges[state.nudges_used], state.nudges_used)
             state.nudges_used += 1
             return
-        # Patience ran out: a silence branch of the step, else the silence reaction + hang-up.
-        if self._evaluate(violations=(), silence=True):
-            return
+        # Patience ran out: a silence branch of the step (once per silent spell, so two steps
+        # cannot hand the silence back and forth), else the silence reaction and a hang-up.
+        if not state.silence_branch_used:
+            state.silence_branch_used = True
+            if self._evaluate(violations=(), silence=True):
+                return
         reaction = self.scenario.reactions.get("silence")
         if reaction is not None:
             self._react(reaction, "silence")

@@ -74,6 +74,7 @@ class SessionState:
     facts: dict[str, FactStatus] = field(default_factory=dict)  # latest status per fact id
     replies: int = 0
     nudges_used: int = 0
+    silence_branch_used: bool = False  # one silence branch per silent spell, then the reaction
     last_activity: float = 0.0
     awaiting_reply_since: float | None = None
     last_customer_text: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine_test_kit import load_fixture, make_engine, of_type, say, types
 
 from simulator.engine import HOLD_NUDGE, ClientEvent, Engine, SimulatedClock, Timing
+from simulator.scenario.model import Scenario
 
 
 def run_to(engine: Engine, clock: SimulatedClock, t: float) -> list:  # type: ignore[type-arg]
@@ -121,3 +122,16 @@ def test_customer_leaves_when_the_operator_never_closes() -> None:
     assert events[0].t == 30.0
     assert events[0].data["reason"] == "customer_left"
     assert events[0].data["outcome"] == "escalated"
+
+
+def test_silence_branches_cannot_keep_a_silent_session_alive() -> None:
+    raw = load_fixture().model_dump(by_alias=True, exclude_none=True)
+    steps = raw["dialogue"]["steps"]
+    steps["price"]["branches"] = [{"when": {"silence": True}, "goto": "complaint"}]
+    steps["complaint"]["branches"] = [{"when": {"silence": True}, "goto": "price"}]
+    raw["dialogue"]["start"] = "price"
+    engine, clock = make_engine(Scenario.model_validate(raw))
+    engine.start()
+    events = run_to(engine, clock, 10_000)
+    assert [e.data["step"] for e in of_type(events, "step.entered")] == ["complaint"]
+    assert of_type(events, "session.ended")[0].data["cause"] == "silence"

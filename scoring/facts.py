@@ -131,6 +131,7 @@ _MONTHS: dict[str, int] = {
     "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
     "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
 }  # fmt: skip
+_MULTIPLIERS: dict[str, float] = {"тыс": 1e3, "тысяча": 1e3, "млн": 1e6, "миллион": 1e6}
 _QUALIFIERS = frozenset({"рабочий", "календарный", "полный", "банковский", "всего", "примерно"})
 _TIME_PREPOSITIONS = frozenset({"в", "до", "к", "с", "после", "около"})
 _ONE_UNIT_PREPOSITIONS = frozenset({"за", "через", "течение"})
@@ -270,6 +271,13 @@ def _with_unit(
     """The number in ``toks[i:j]`` and what follows it: a month, a time unit or a unit."""
     start = toks[i].start
     k = j
+    if (
+        k < len(toks)
+        and toks[k].lemma in _MULTIPLIERS
+        and _near(text, toks[k - 1].end, toks[k].start)
+    ):
+        number *= _MULTIPLIERS[toks[k].lemma]  # «5 тыс.», «1,5 млн»
+        j = k = k + 1
     while k < len(toks) and toks[k].lemma in _QUALIFIERS:
         k += 1
     nxt = toks[k] if k < len(toks) and _near(text, toks[k - 1].end, toks[k].start) else None
@@ -312,8 +320,14 @@ def _with_unit(
 
 
 def _near(text: str, a: int, b: int) -> bool:
+    """Adjacent words of one expression; «тыс. руб.» keeps its abbreviation dots."""
     gap = text[a:b]
-    return len(gap) <= 3 and not _SENTENCE_END.search(gap)
+    if len(gap) > 3:
+        return False
+    before = re.search(r"[^\W\d_]+$", text[:a])
+    if gap.startswith(".") and before is not None and len(before.group()) <= 4:
+        gap = gap[1:]
+    return not _SENTENCE_END.search(gap)
 
 
 # ---- comparison ----------------------------------------------------------------------------

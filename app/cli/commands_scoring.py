@@ -16,8 +16,9 @@ from app.cli.errors import fail
 from app.cli.groups import cli
 from app.db.engine import create_session_factory
 from app.repositories.scenarios import ScenarioRepository
-from app.repositories.scorecard_aggregates import save_scorecard
+from app.repositories.scorecard_aggregates import aggregates, save_scorecard
 from app.repositories.sessions import SessionRepository
+from app.repositories.users import UserRepository
 from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
 from scoring import events as ev
 from scoring.detection import default_detector
@@ -107,6 +108,8 @@ def render(card: Scorecard, extra: Sequence[str] = ()) -> str:
 
 
 def _find_scenario(scenario_id: str, library: Path) -> LoadedScenario:
+    if not library.is_dir():
+        raise fail(f"scenario folder {library} not found: pass --root or set CCSIM_SCENARIOS_DIR")
     lib = load_library(library)
     loaded = lib.scenarios.get(scenario_id)
     if loaded is None:
@@ -126,7 +129,9 @@ def play_command(
     scenario_id: str = typer.Argument(..., help="Scenario id, e.g. a01-mobile-roaming-call."),
     script: Path = typer.Option(..., "--script", help="Playthrough script (*.play.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
-    library: Path = typer.Option(Path("scenarios"), "--library", help="Scenario library root."),
+    library: Path = typer.Option(
+        Path("scenarios"), "--root", envvar="CCSIM_SCENARIOS_DIR", help="The scenario library."
+    ),
 ) -> None:
     """Play a scripted playthrough through the engine on a simulated clock and score it."""
     if not script.is_file():
@@ -228,3 +233,32 @@ def rescore_command(
     else:
         saved = f"сохранена как #{scorecard_id}" if scorecard_id else "не сохранена"
         typer.echo(render(card, [f"Сессия {session_id}: {used}; оценка {saved}"]))
+
+
+@cli.command("stats")
+def stats_command(
+    username: str = typer.Argument(..., help="The trainee's user name."),
+    last: int = typer.Option(10, "--last", min=1, help="How many recent sessions 'last N' covers."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """A trainee's scores per labour function and labour action: all sessions, the last N and
+    the trend (newer half of the last N minus the older half)."""
+    settings = load_settings()
+    with migrated_engine(settings) as engine, create_session_factory(engine)() as db:
+        user = UserRepository(db).get_by_username(username)
+        if user is None:
+            raise fail(f"no user {username!r}; create one with ccsim user create")
+        rows = aggregates(db, user_ids=[user.id], last_n=last)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo(f"{username}: no scored sessions yet")
+        return
+    typer.echo(f"{'':2}{'code':<12} {'n':>5} {'mean':>6} {f'last {last}':>8} {'trend':>6}")
+    for r in rows:
+        trend = "—" if r.trend is None else f"{r.trend:+.1f}"
+        indent = "" if r.kind == "function" else "  "
+        typer.echo(
+            f"{indent:2}{r.code:<12} {r.count:>5} {r.mean:>6.1f} {r.last_n_mean:>8.1f} {trend:>6}"
+        )

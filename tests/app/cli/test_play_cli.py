@@ -143,3 +143,18 @@ def test_rescore_can_redetect_and_says_with_which_detector(db: Session, database
 def test_rescore_of_an_unknown_session_is_a_one_line_error(database_url: str) -> None:
     result = invoke("rescore", "no-such-session", url=database_url)
     assert result.exit_code != 0 and "no session 'no-such-session'" in result.output
+
+
+def test_stats_shows_a_trainees_aggregates(db: Session, database_url: str) -> None:
+    session_id = stored_session(db)
+    assert invoke("rescore", session_id, url=database_url).exit_code == 0
+    result = invoke("stats", "trainee1", "--last", "5", "--json", url=database_url)
+    assert result.exit_code == 0, result.output
+    rows = {r["code"]: r for r in json.loads(result.stdout)}
+    assert set(rows) == {"A/01.3", "A/01.3 ТД1", "A/01.3 ТД2", "A/01.3 ТД3"}
+    assert rows["A/01.3"]["count"] == 1 and rows["A/01.3"]["pass_rate"] == 1.0
+    assert rows["A/01.3"]["trend"] is None  # one session: no trend yet
+    table = invoke("stats", "trainee1", url=database_url)
+    assert "A/01.3 ТД1" in table.stdout and "last 10" in table.stdout
+    unknown = invoke("stats", "nobody", url=database_url)
+    assert unknown.exit_code != 0 and "no user 'nobody'" in unknown.output

@@ -275,11 +275,15 @@ class Engine:
             raise EngineError("not_on_hold", "the customer is not on hold; start a hold first")
         elif event.type == ev.KB_OPEN:
             article = data.get("article")
-            if article not in {a.id for a in self.scenario.knowledge_base}:
+            if not isinstance(article, str) or article not in {
+                a.id for a in self.scenario.knowledge_base
+            }:
                 raise EngineError("unknown_article", f"no knowledge-base article {article!r}")
         elif event.type == ev.TRANSFER:
             department = data.get("department")
-            if department not in {d.id for d in self.scenario.departments}:
+            if not isinstance(department, str) or department not in {
+                d.id for d in self.scenario.departments
+            }:
                 known = ", ".join(d.id for d in self.scenario.departments) or "none"
                 raise EngineError(
                     "unknown_department", f"no department {department!r}; departments: {known}"

@@ -19,6 +19,9 @@ BAD = [
     (ClientEvent("hold.end", {}), "not_on_hold"),
     (ClientEvent("kb.open", {"article": "nope"}), "unknown_article"),
     (ClientEvent("transfer", {"department": "nope"}), "unknown_department"),
+    (ClientEvent("kb.open", {"article": ["prices"]}), "unknown_article"),
+    (ClientEvent("transfer", {"department": {"id": 1}}), "unknown_department"),
+    (ClientEvent("escalate", {"reason": 5}), "bad_input"),
 ]
 
 

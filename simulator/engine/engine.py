@@ -16,7 +16,7 @@ from typing import Any, Final
 from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
-from scoring.facts import FactSpec, check_facts
+from scoring.facts import FactCheck, FactSpec, check_facts
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds
 from simulator.engine.crm import check_submission
@@ -130,10 +130,17 @@ class Engine:
         return self._finish()
 
     def handle(
-        self, event: ClientEvent, *, detection: DetectionResult | None = None
+        self,
+        event: ClientEvent,
+        *,
+        detection: DetectionResult | None = None,
+        facts: Sequence[FactCheck] | None = None,
     ) -> list[EmittedEvent]:
         """Apply one operator action. The first returned event is the action's own (enriched)
-        event; bad input raises :class:`EngineError` and changes nothing."""
+        event; bad input raises :class:`EngineError` and changes nothing.
+
+        ``detection`` and ``facts`` replace the analysis of a reply (a replay passes the stored
+        ones, so a newer detector or fact checker cannot rewrite a session's history)."""
         state = self.state
         if state.ended:
             raise EngineError("session_ended", "the session is over; start a new one")
@@ -147,7 +154,7 @@ class Engine:
         state.silence_branch_used = False
         data = event.data
         if event.type == ev.OPERATOR_MESSAGE:
-            self._operator_message(str(data["text"]), detection)
+            self._operator_message(str(data["text"]), detection, facts)
         elif event.type == ev.CRM_SUBMIT:
             self._crm_submit(str(data["form"]), data.get("fields") or {})
         elif event.type == ev.HOLD_START:
@@ -293,10 +300,12 @@ class Engine:
 
     # ---- operator actions ---------------------------------------------------------------
 
-    def _operator_message(self, text: str, detection: DetectionResult | None) -> None:
+    def _operator_message(
+        self, text: str, detection: DetectionResult | None, facts: Sequence[FactCheck] | None
+    ) -> None:
         state = self.state
         result = detection or self.detector.detect(text, customer=state.last_customer_text)
-        checks = check_facts(text, self._facts)
+        checks = list(facts) if facts is not None else check_facts(text, self._facts)
         reply_index = state.replies
         state.replies += 1
         waited = state.awaiting_reply_since

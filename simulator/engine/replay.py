@@ -3,9 +3,9 @@
 The engine is a deterministic function of the scenario, the seed, the operator's actions with
 their times and the times at which due events were released. The log holds all of that: client
 events carry their times, and every server event's ``t`` is when it was released. So a replay
-feeds the stored client events back at their times (with their stored detection, so no NLP runs
-and a newer detector cannot change history), releases due events at the stored server events'
-times, and checks that what comes out is what the log holds.
+feeds the stored client events back at their times (with their stored detection and fact
+checks, so no NLP runs and a newer detector cannot change history), releases due events at the
+stored server events' times, and checks that what comes out is what the log holds.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from scoring import events as ev
 from scoring.detection.types import BehaviourDetector, DetectionResult
+from scoring.facts import FactCheck, FactStatus
 from simulator.engine.clock import Clock, SimulatedClock
 from simulator.engine.engine import Engine
 from simulator.engine.messages import (
@@ -32,21 +34,43 @@ from simulator.scenario.model import Scenario
 _T_TOLERANCE = 5e-4  # the engine works in milliseconds
 
 
-def client_event(stored: ev.Event) -> tuple[ClientEvent, DetectionResult | None]:
-    """The action a stored client event records, and the detection stored with a reply."""
+@dataclass(frozen=True, slots=True)
+class StoredAction:
+    """A client event from the log, with the analysis stored alongside a reply."""
+
+    event: ClientEvent
+    detection: DetectionResult | None = None
+    facts: list[FactCheck] | None = None
+
+
+def _fact_check(raw: dict[str, Any]) -> FactCheck:
+    status: FactStatus = "stated" if raw.get("status") == "stated" else "misstated"
+    return FactCheck(
+        fact=str(raw["fact"]),
+        status=status,
+        start=int(raw["start"]),
+        end=int(raw["end"]),
+        said=str(raw.get("said", "")),
+        expected=str(raw.get("expected", "")),
+    )
+
+
+def stored_action(stored: ev.Event) -> StoredAction:
     data = stored.data
     if stored.type == ev.OPERATOR_MESSAGE:
         text = str(data.get("text", ""))
         raw = data.get("detection")
         detection = DetectionResult.from_dict(text, raw) if isinstance(raw, dict) else None
-        return ClientEvent(stored.type, {"text": text}), detection
+        raw_facts = data.get("facts")
+        facts = [_fact_check(f) for f in raw_facts] if isinstance(raw_facts, list) else None
+        return StoredAction(ClientEvent(stored.type, {"text": text}), detection, facts)
     keys = {
         ev.CRM_SUBMIT: ("form", "fields"),
         ev.KB_OPEN: ("article",),
         ev.TRANSFER: ("department",),
         ev.ESCALATE: ("reason",),
     }.get(stored.type, ())
-    return ClientEvent(stored.type, {k: data[k] for k in keys if k in data}), None
+    return StoredAction(ClientEvent(stored.type, {k: data[k] for k in keys if k in data}))
 
 
 def _engines(stored: ev.Event) -> bool:
@@ -112,8 +136,10 @@ def restore(
             if pending:
                 _check(item, pending[0])  # reports the event the log is missing
             replay_clock.set(max(replay_clock.now(), item.t))
-            action, detection = client_event(item)
-            pending.extend(engine.handle(action, detection=detection))
+            action = stored_action(item)
+            pending.extend(
+                engine.handle(action.event, detection=action.detection, facts=action.facts)
+            )
         elif not pending:
             replay_clock.set(max(replay_clock.now(), item.t))
             pending.extend(engine.advance())

@@ -16,6 +16,7 @@ from simulator.engine import (
     SimulatedClock,
     Timing,
 )
+from simulator.scenario.model import Scenario
 
 TIMING = Timing(chat_chars_per_s=8, min_s=0.5, max_s=6, read_chars_per_s=30, read_max_s=2)
 SCRIPT: list[tuple[float, ClientEvent]] = [
@@ -166,3 +167,22 @@ def test_the_restored_engine_refuses_actions_after_the_end() -> None:
     assert restored.engine.ended
     with pytest.raises(EngineError, match="session_ended"):
         restored.engine.handle(ClientEvent("operator.message", {"text": "Алло?"}))
+
+
+def test_stored_fact_checks_are_reused_not_recomputed() -> None:
+    full = uninterrupted()
+    stated = [f for e in full if e.type == "operator.message" for f in e.data["facts"]]
+    assert stated and stated[0]["status"] == "stated"
+    # A fact checker that would now judge the reply differently must not rewrite the session.
+    raw = load_fixture().model_dump(by_alias=True, exclude_none=True)
+    raw["knowledge_base"][0]["facts"][0]["value"] = "490 рублей"
+    changed = Scenario.model_validate(raw)
+    engine = Engine.restore(
+        changed,
+        seed=3,
+        detector=KeywordDetector(),
+        clock=SimulatedClock(500),
+        timing=TIMING,
+        log=full,
+    )
+    assert engine.ended and engine.state.facts == {"delivery_price": "stated"}

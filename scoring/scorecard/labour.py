@@ -183,6 +183,8 @@ _FLAG_BEHAVIOUR = (
     ("expects_escalation", "escalation", "escalation", "эскалация руководителю"),
     ("expects_transfer", "transfer_department", "transfer_department", "передача в подразделение"),
     ("expects_hold", "hold_request", "hold", "удержание"),
+    ("expects_order", "order_confirmation", "order", "оформление заказа"),
+    ("expects_complaint", "ticket_registration", "complaint", "регистрация претензии"),
 )
 
 
@@ -202,7 +204,11 @@ def action_checks(ctx: Context, evidence: Evidence, expected_already: set[str]) 
         else:
             replies = [r for r in ctx.log.replies if behaviour in r.labels]
             reply = replies[0] if replies else None
-            done = reply is not None or _action_showing(ctx, behaviour, None) is not None
+            kinds = {f.id: f.kind for f in ctx.spec.crm_forms}
+            recorded = any(kinds.get(rec.form) == key for rec in ctx.log.crm)
+            done = (
+                reply is not None or recorded or _action_showing(ctx, behaviour, None) is not None
+            )
         if done:
             checks.append(
                 Check(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from scorecard_logs import CONTACT_LOG, PRICE, WRONG_PRICE, LogBuilder, demo_spec
 
-from scoring.scorecard import score_session
+from scoring.scorecard import CrmFieldSpec, CrmFormSpec, score_session
 
 
 def session(
@@ -88,3 +88,30 @@ def test_steps_never_reached_count_only_when_the_contact_failed() -> None:
     ok.end(30, "resolved", "resolved")
     card_ok = score_session(ok.events, demo_spec())
     assert "expect.step_not_reached" not in {p.rule for p in card_ok.lost_points}
+
+
+def test_an_escalation_the_dialogue_waits_for_is_scored_on_the_supervisor_action() -> None:
+    spec = demo_spec(function="A/03.3", expects_escalation=True, facts=(), crm_forms=())
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Здравствуйте, меня зовут Анна", ["greeting"])
+    missed = score_session([*b.events, *LogBuilder().end(9).events[-1:]], spec)
+    supervisor = missed.labour_action("A/03.3 ТД6")
+    assert supervisor.status == "missed"
+    assert [p.rule for p in supervisor.lost_points] == ["action.escalation_missing"]
+    b.add(7, "escalate", {"reason": "массовый сбой"}).end(9)
+    done = score_session(b.events, spec).labour_action("A/03.3 ТД6")
+    assert (done.status, done.score) == ("demonstrated", 100.0)
+    assert done.checks[0].rule == "action.escalation"
+
+
+def test_a_complaint_form_submitted_shows_the_registration_the_scenario_expects() -> None:
+    form = CrmFormSpec(
+        "complaint", "complaint", "Претензия", fields=(CrmFieldSpec("text", "Суть"),)
+    )
+    spec = demo_spec(function="A/04.3", expects_complaint=True, facts=(), crm_forms=(form,))
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Здравствуйте", ["greeting"])
+    b.crm(8, "complaint", {"text": "Товар пришёл разбитым"}).end(9)
+    registration = score_session(b.events, spec).labour_action("A/04.3 ТД2")
+    rules = [c.rule for c in registration.checks]
+    assert "action.complaint" in rules and registration.status == "demonstrated"

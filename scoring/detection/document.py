@@ -1,8 +1,9 @@
 """A reply prepared for matching: tokens, sentences and the encoded lemma string.
 
-Rules are regular expressions over an encoding where every token is `` lemma|surface|grammemes``; one
-``re`` search then matches lemmas, surface forms and gaps at C speed, and a match maps back
-to tokens (and so to offsets in the original reply) through the token start positions.
+Rules are regular expressions over an encoding where every token is
+`` lemma|surface|grammemes``; one ``re`` search then matches lemmas, surface forms and gaps
+at C speed, and a match maps back to tokens (and so to offsets in the original reply)
+through the token start positions.
 """
 
 from __future__ import annotations

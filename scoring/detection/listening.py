@@ -50,9 +50,8 @@ _OPERATOR_ACTION = frozenset({"сейчас", "давать", "давайте", 
 def _content(tokens: list[Token]) -> list[Token]:
     out = []
     for t in tokens:
-        if t.kind == "number":
-            out.append(t)
-        elif t.is_word and t.tags.startswith(_CONTENT_POS) and t.lemma not in _NOT_CONTENT:
+        content_word = t.is_word and t.tags.startswith(_CONTENT_POS)
+        if t.kind == "number" or (content_word and t.lemma not in _NOT_CONTENT):
             out.append(t)
     return out
 

@@ -7,7 +7,8 @@ Syntax (space-separated items):
   be written in whatever form reads best: «подождите» matches «подождёте», «подождать»…);
 * ``=word`` — exactly this surface form (case and «ё» folded); ``word*`` / ``=word*`` — prefix
   of the lemma / of the surface form;
-* ``(a b|c)`` — alternatives (``(a|b):past`` — the first word must be past tense); ``[a|b]`` — optional alternatives;
+* ``(a b|c)`` — alternatives (``(a|b):past`` — the first word must be past tense);
+  ``[a|b]`` — optional alternatives;
 * ``word:impr`` (also ``:past``, ``:pres``, ``:futr``, ``:INFN``, ``:PRTS``, ``:sing``,
   ``:1per``…) — only tokens with those grammemes; ``:impr`` alone — any imperative;
 * ``~N`` — up to N tokens of anything within the sentence; ``_`` — exactly one such token;

@@ -136,8 +136,8 @@ def apply_rules(
         candidates: list[tuple[int, int]] = []
         for p in rule.match:
             candidates.extend(cache_.spans(p))
-        for p in rule.raw:
-            candidates.extend(cache_.raw_spans(p))
+        for rx in rule.raw:
+            candidates.extend(cache_.raw_spans(rx))
         if not candidates:
             continue
         if rule.customer:

@@ -156,6 +156,9 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     # 10: facts inside a pitch or a cross-sell belong to it.
     if present & {"product_presentation", "cross_sell"}:
         drop("information")
+    # Reading back what the customer said is listening, not news about the account or case.
+    for label in ("decision", "status_update", "personal_data"):
+        hits = _absorb_in_sentence(hits, doc, label, frozenset({"active_listening", "summary"}))
     hits = _absorb_in_sentence(hits, doc, "information", INFORMATION_OVERLAP_ABSORBS)
     conditions = "rule:information.conditions_and_terms"
     hits = _absorb_in_sentence(

@@ -148,6 +148,22 @@ def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:
     return (100.0 * passed / checks if checks else 100.0), notes
 
 
+def _csat(log: SessionLog) -> tuple[float, Reply | None, str]:
+    """The final mood, and the reply after which it fell the most (what a trainer asks first)."""
+    drops = [m for m in log.mood_changes if m.delta < 0]
+    if not drops:
+        return log.moods[-1], None, "итоговое настроение клиента"
+    worst = min(drops, key=lambda m: (m.delta, m.pos))
+    reply = log.reply_before(worst.pos + 1)
+    after = f"после реплики {reply.index}" if reply else "до первой реплики"
+    reason = f", {worst.reason}" if worst.reason else ""
+    return (
+        log.moods[-1],
+        reply,
+        f"сильнее всего настроение упало ({worst.delta:+g}) {after}{reason}",
+    )
+
+
 def target_for(name: str, spec: ScoringSpec, catalogue: KpiCatalogue) -> float | None:
     if name in spec.kpi_targets:
         return spec.kpi_targets[name]
@@ -182,10 +198,13 @@ def measure_kpis(
         gap, at = call_silence(log)
         values["call_silence"] = (gap, at, "")
     if log.moods:
-        values["csat"] = (log.moods[-1], None, "итоговое настроение клиента")
+        values["csat"] = _csat(log)
     if log.outcome is not None:
         resolved = log.outcome in settings.resolved_outcomes
-        values["resolution"] = (1.0 if resolved else 0.0, None, f"исход: {log.outcome}")
+        ending = log.reply_before(log.ending_line_pos) if log.ending_line_pos is not None else None
+        ending = ending or (log.replies[-1] if log.replies else None)
+        detail = f"исход: {log.outcome}" + (f" ({log.ending})" if log.ending else "")
+        values["resolution"] = (1.0 if resolved else 0.0, ending, detail)
     if crm.required_fields:
         values["crm_completeness"] = (crm.completeness, None, "")
     if crm.checked_fields:

@@ -293,15 +293,19 @@ def fact_checks(ctx: Context, code: str) -> list[Check]:
                 )
             )
         elif not wrong:
+            visited = [st for st in fact.steps if st in ctx.log.steps_visited]
+            step = (visited or list(fact.steps) or [None])[0]
+            last = ctx.log.replies_in(step)[-1:] if step else []
             checks.append(
                 Check(
                     "fact.not_stated",
                     stated_pts,
                     0.0,
-                    f"Клиенту не назван факт «{fact.id}» ({fact.value}) из базы знаний",
-                    None,
-                    None,
-                    "",
+                    f"Клиенту не назван факт «{fact.id}» ({fact.value}) из базы знаний"
+                    + (f"; его ждали на шаге {step}" if step else ""),
+                    step,
+                    last[0].index if last else None,
+                    last[0].text if last else "",
                     {"fact": fact.id, "expected": fact.value},
                 )
             )

@@ -97,6 +97,15 @@ class ViolationRecord:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class MoodChange:
+    t: float
+    pos: int
+    mood: float
+    delta: float
+    reason: str
+
+
 @dataclass(slots=True)
 class SessionLog:
     scenario: str = ""
@@ -112,6 +121,8 @@ class SessionLog:
     # (start, end) of the customer typing or speaking a line: not silence on a call.
     speaking: list[tuple[float, float]] = field(default_factory=list)
     moods: list[float] = field(default_factory=list)
+    mood_changes: list[MoodChange] = field(default_factory=list)
+    ending_line_pos: int | None = None  # the customer's ending line, if they said one
     ended_t: float | None = None
     ending: str | None = None
     outcome: str | None = None
@@ -125,6 +136,15 @@ class SessionLog:
 
     def reply(self, index: int) -> Reply | None:
         return next((r for r in self.replies if r.index == index), None)
+
+    def reply_before(self, pos: int) -> Reply | None:
+        """The operator's last reply before a point of the log."""
+        before = [r for r in self.replies if r.pos < pos]
+        return before[-1] if before else None
+
+    @property
+    def final_step(self) -> str | None:
+        return self.steps_visited[-1] if self.steps_visited else None
 
     def replies_in(self, step: str) -> list[Reply]:
         return [r for r in self.replies if r.step == step]
@@ -200,6 +220,8 @@ def read_log(events: Sequence[Event]) -> SessionLog:
             step = _str(data.get("step"), step) or step
             if step and step not in log.steps_visited:
                 log.steps_visited.append(step)
+            if data.get("kind") == "ending" and log.ending_line_pos is None:
+                log.ending_line_pos = pos
             log.customer.append(
                 CustomerLine(
                     event.t, step, _str(data.get("text")), _str(data.get("kind"), "line"), pos
@@ -212,6 +234,15 @@ def read_log(events: Sequence[Event]) -> SessionLog:
         elif event.type == ev.CUSTOMER_MOOD:
             if data.get("mood") is not None:
                 log.moods.append(float(data["mood"]))
+                log.mood_changes.append(
+                    MoodChange(
+                        event.t,
+                        pos,
+                        float(data["mood"]),
+                        float(data.get("delta") or 0.0),
+                        _str(data.get("reason")),
+                    )
+                )
         elif event.type == ev.OPERATOR_MESSAGE:
             log.replies.append(_reply(data, event.t, len(log.replies), step, pos))
         elif event.type == ev.CRM_SUBMIT:

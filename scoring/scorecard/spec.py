@@ -28,6 +28,7 @@ class FactSpec:
     kind: str
     value: str
     expected: bool = False
+    steps: tuple[str, ...] = ()  # the steps whose branches wait for it
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,8 +129,11 @@ def _longest_uncovered(t0: float, t1: float, busy: list[tuple[float, float]]) ->
     return max(longest, t1 - cursor)
 
 
-def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:
+def _hold_etiquette(log: SessionLog) -> tuple[float, Reply | None, list[str]]:
+    """% of holds asked for (``hold_request`` in the last reply before) and thanked for
+    (``hold_return`` in the first reply after); the reply of the first miss is named."""
     checks, passed, notes = 0, 0, []
+    first_miss: Reply | None = None
     for n, hold in enumerate(log.holds, start=1):
         before = [r for r in log.replies if r.pos < hold.start_pos]
         checks += 1
@@ -138,6 +141,7 @@ def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:
             passed += 1
         else:
             notes.append(f"удержание {n}: клиента не спросили о возможности подождать")
+            first_miss = first_miss or (before[-1] if before else None)
         if hold.end is not None:
             after = [r for r in log.replies if r.pos > hold.end_pos]
             checks += 1
@@ -145,7 +149,8 @@ def _hold_etiquette(log: SessionLog) -> tuple[float, list[str]]:
                 passed += 1
             else:
                 notes.append(f"удержание {n}: нет благодарности за ожидание после возврата")
-    return (100.0 * passed / checks if checks else 100.0), notes
+                first_miss = first_miss or (after[0] if after else None)
+    return (100.0 * passed / checks if checks else 100.0), first_miss, notes
 
 
 def _csat(log: SessionLog) -> tuple[float, Reply | None, str]:
@@ -192,8 +197,8 @@ def measure_kpis(
     if log.holds:
         longest = max(log.holds, key=lambda h: h.duration_s or 0.0)
         values["hold_time"] = (longest.duration_s or 0.0, None, f"шаг {longest.step}")
-        etiquette, notes = _hold_etiquette(log)
-        values["hold_etiquette"] = (etiquette, None, "; ".join(notes))
+        etiquette, miss, notes = _hold_etiquette(log)
+        values["hold_etiquette"] = (etiquette, miss, "; ".join(notes))
     if spec.channel == "call" and (log.customer or log.replies):
         gap, at = call_silence(log)
         values["call_silence"] = (gap, at, "")

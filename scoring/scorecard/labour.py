@@ -294,7 +294,8 @@ def fact_checks(ctx: Context, code: str) -> list[Check]:
             )
         elif not wrong:
             visited = [st for st in fact.steps if st in ctx.log.steps_visited]
-            step = (visited or list(fact.steps) or [None])[0]
+            candidates = visited or list(fact.steps)
+            step = candidates[0] if candidates else None
             last = ctx.log.replies_in(step)[-1:] if step else []
             checks.append(
                 Check(
@@ -346,8 +347,9 @@ def crm_checks(ctx: Context, forms: list[FormCheck]) -> list[Check]:
                     "crm.missing_form",
                     total,
                     0.0,
-                    f"Обязательная запись «{form.title}» ({form.kind}) не внесена в CRM",
-                    None,
+                    f"Обязательная запись «{form.title}» ({form.kind}) не внесена в CRM "
+                    "до конца контакта",
+                    ctx.log.final_step,
                     None,
                     "",
                     {"form": form.id, "kind": form.kind},

@@ -47,7 +47,12 @@ def scoring_spec(
     """``version`` identifies the scenario version scored (a stored version id or the file's
     sha256), so a scorecard can say exactly which text it was scored against."""
     catalogue = catalogue or load_kpis()
-    expected_facts = {f for _, c in _conditions(scenario) for f in c.stated}
+    waiting: dict[str, list[str]] = {}
+    for step_id, condition in _conditions(scenario):
+        for fact_id in condition.stated:
+            steps = waiting.setdefault(fact_id, [])
+            if step_id not in steps:
+                steps.append(step_id)
     expects = [b for step in scenario.dialogue.steps.values() for b in step.expect]
     conditions = [c for _, c in _conditions(scenario)]
     kinds = {form.kind for form in scenario.crm}
@@ -63,7 +68,13 @@ def scoring_spec(
             for step_id, step in scenario.dialogue.steps.items()
         ),
         facts=tuple(
-            FactSpec(id=f.id, kind=f.kind, value=f.value, expected=f.id in expected_facts)
+            FactSpec(
+                id=f.id,
+                kind=f.kind,
+                value=f.value,
+                expected=f.id in waiting,
+                steps=tuple(waiting.get(f.id, ())),
+            )
             for article in scenario.knowledge_base
             for f in article.facts
         ),

@@ -66,8 +66,10 @@ class LogBuilder:
     def crm(self, t: float, form: str, fields: dict[str, str]) -> LogBuilder:
         return self.add(t, ev.CRM_SUBMIT, {"form": form, "fields": fields, "valid": True})
 
-    def mood(self, t: float, mood: int) -> LogBuilder:
-        return self.add(t, ev.CUSTOMER_MOOD, {"mood": mood, "delta": 0, "reason": "test"})
+    def mood(self, t: float, mood: int, reason: str = "test") -> LogBuilder:
+        previous = [e.data["mood"] for e in self.events if e.type == ev.CUSTOMER_MOOD]
+        delta = mood - previous[-1] if previous else 0
+        return self.add(t, ev.CUSTOMER_MOOD, {"mood": mood, "delta": delta, "reason": reason})
 
     def end(self, t: float, ending: str = "resolved", outcome: str = "resolved") -> LogBuilder:
         return self.add(t, ev.SESSION_ENDED, {"ending": ending, "outcome": outcome})

@@ -16,10 +16,12 @@ from fastapi.templating import Jinja2Templates
 
 from app.db.engine import create_db_engine, create_session_factory
 from app.settings import Settings, find_project_path
-from app.web.routes import health, home
+from app.web import auth
+from app.web.routes import health, home, session_ws, sessions_api
 
 # Add a router here to mount it.
 ROUTERS: list[APIRouter] = [health.router, home.router]
+ROUTERS += [auth.router, sessions_api.router, session_ws.router]  # sessions (issue 5)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

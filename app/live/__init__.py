@@ -1,0 +1,1 @@
+"""Live fan-out of session events to the sockets watching them."""

@@ -1,0 +1,38 @@
+"""Scoring a session when it ends: the one place the live runtime calls the scorecard.
+
+The scorecard is computed from the log (including the ``session.ended`` event about to be
+appended) and stored in the same transaction, so ``session.ended`` can name it. A scoring fault
+must not lose the end of a session: it is logged, the event says ``scorecard_id: null``, and
+the session can be re-scored from its log later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from app.repositories.scorecards import ScorecardRepository
+from scoring.events import Event
+from scoring.scorecard import score_session
+from simulator.scenario.scoring_spec import scoring_spec
+
+if TYPE_CHECKING:
+    from app.sessions.service import SessionInfo
+
+log = logging.getLogger(__name__)
+
+
+def score_and_store(db: Session, info: SessionInfo, events: Sequence[Event]) -> int | None:
+    try:
+        spec = scoring_spec(info.scenario, version=str(info.scenario_version_id))
+        card = score_session(events, spec)
+    except Exception:
+        log.exception("session %s: scoring failed; the session ends without a scorecard", info.id)
+        return None
+    row = ScorecardRepository(db).add(
+        info.id, card.overall, card.passed, card.to_dict(), card.scorer_version
+    )
+    return row.id

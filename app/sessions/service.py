@@ -1,0 +1,339 @@
+"""The live side of a session: the engine, its timer and the log, kept in step.
+
+State lives only in the database log. A :class:`SessionRuntime` is a cache of it in one
+process: built on first use by replaying the log into the engine, dropped when the last socket
+leaves (or the process stops), rebuilt by any process later. Every event the engine emits is
+appended to the log — numbered in the same transaction — before anyone sees it or an ``ack``
+names it; if the append fails, the engine is rebuilt from the log, so memory never runs ahead of
+the truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import TrainingSession
+from app.db.types import utcnow
+from app.live.broker import Broker
+from app.repositories.errors import NotFoundError
+from app.repositories.scenarios import ScenarioRepository
+from app.repositories.sessions import SessionRepository
+from app.sessions import engine_bridge
+from app.sessions.config import LiveSettings
+from app.sessions.scenarios import scenario_from_source
+from app.sessions.scoring import score_and_store
+from scoring import events as ev
+from scoring.detection.types import BehaviourDetector
+from simulator.engine.messages import ClientEvent, EmittedEvent, EngineError
+from simulator.scenario.model import Scenario
+
+log = logging.getLogger(__name__)
+
+
+class SessionEndedError(Exception):
+    """The session is over: it accepts no more actions."""
+
+
+class ConflictError(Exception):
+    """Another process appended to this session's log first; the runtime was rebuilt."""
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    seq: int  # the seq of the logged event the client's action became
+    duplicate: bool = False
+
+
+def event_dict(row: Any) -> dict[str, Any]:
+    """A log row as it travels: the broker, the replay and the HTTP log use this shape."""
+    at: datetime = row.created_at
+    return {"seq": row.seq, "t": row.t, "at": at.isoformat(), "type": row.type, "data": row.data}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What a connection needs to know about a session, read once."""
+
+    id: str
+    user_id: int
+    scenario_version_id: int
+    scenario: Scenario
+    version: int
+    seed: int
+    created_at: datetime
+
+    @property
+    def engine_version(self) -> str:
+        """What ``session.started`` records as the version: the stored version's id."""
+        return str(self.scenario_version_id)
+
+
+def load_info(db: Session, session_id: str) -> SessionInfo | None:
+    training = SessionRepository(db).get(session_id)
+    if training is None:
+        return None
+    version = ScenarioRepository(db).get(training.scenario_version_id)
+    if version is None:  # RESTRICT on the foreign key makes this impossible
+        raise NotFoundError(f"session {session_id} points at a missing scenario version")
+    return SessionInfo(
+        id=training.id,
+        user_id=training.user_id,
+        scenario_version_id=version.id,
+        scenario=scenario_from_source(version.sha256, version.source),
+        version=version.version,
+        seed=training.seed,
+        created_at=training.created_at,
+    )
+
+
+def session_time(created_at: datetime) -> float:
+    """Seconds since the session was created, on the server's wall clock: a session resumed
+    by another process after a restart carries on from where real time says it is."""
+    return max(0.0, (utcnow() - created_at).total_seconds())
+
+
+class SessionRuntime:
+    def __init__(self, hub: SessionHub, info: SessionInfo) -> None:
+        self.hub = hub
+        self.info = info
+        self.lock = asyncio.Lock()
+        self.engine: Any = None
+        self.clock: Any = None
+        self.last_seq = 0
+        self.ended = False
+        self.cids: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._timer: asyncio.Task[None] | None = None
+        self.refs = 0
+
+    # -- building from the log ------------------------------------------------------------
+
+    def _rebuild_sync(self) -> list[EmittedEvent]:
+        with self.hub.session_factory() as db:
+            rows = SessionRepository(db).events(self.info.id)
+            log_events = [ev.Event(r.seq, r.t, r.type, dict(r.data)) for r in rows]
+        self.cids = {
+            str(e.data["cid"]): e.seq for e in log_events if isinstance(e.data.get("cid"), str)
+        }
+        self.last_seq = log_events[-1].seq if log_events else 0
+        self.ended = any(e.type == ev.SESSION_ENDED for e in log_events)
+        last_t = log_events[-1].t if log_events else 0.0
+        clock_start = max(session_time(self.info.created_at), last_t)
+        self.engine, self.clock = engine_bridge.rebuild(
+            self.info.scenario,
+            self.info.seed,
+            self.info.engine_version,
+            log_events,
+            clock_start,
+            self.hub.settings,
+            self.hub.detector,
+        )
+        tail, self.engine.replayed_tail = list(self.engine.replayed_tail), []
+        return tail
+
+    async def rebuild(self) -> None:
+        """Replace the engine by one replayed from the log (the caller holds the lock)."""
+        tail = await anyio.to_thread.run_sync(self._rebuild_sync)
+        if tail:
+            # Emitted before a crash but never appended: append them now, as the engine
+            # would have. Failing here leaves the engine ahead of the log, so rebuild again.
+            try:
+                out = await anyio.to_thread.run_sync(self._persist_sync, tail, None)
+            except Exception:
+                log.exception("session %s: cannot append the replayed tail", self.info.id)
+                await anyio.to_thread.run_sync(self._rebuild_sync)
+            else:
+                for item in out:
+                    self.hub.broker.publish(self.info.id, item)
+        self._wake.set()
+
+    # -- appending ------------------------------------------------------------------------
+
+    def _persist_sync(
+        self, emitted: Sequence[EmittedEvent], cid: str | None
+    ) -> list[dict[str, Any]]:
+        """Append the engine's events in one transaction; refuse if the log moved meanwhile."""
+        if not emitted:
+            return []
+        with self.hub.session_factory.begin() as db:
+            repo = SessionRepository(db)
+            rows = []
+            for i, e in enumerate(emitted):
+                data = dict(e.data)
+                if i == 0 and cid is not None:
+                    data["cid"] = cid
+                if e.type == ev.SESSION_ENDED:
+                    prior = [
+                        ev.Event(r.seq, r.t, r.type, dict(r.data))
+                        for r in repo.events(self.info.id)
+                    ]
+                    ending = ev.Event(prior[-1].seq + 1 if prior else 1, e.t, e.type, data)
+                    data["scorecard_id"] = score_and_store(db, self.info, [*prior, ending])
+                row = repo.append_event(self.info.id, e.t, e.type, data)
+                if row.seq != self.last_seq + 1 + i:
+                    raise ConflictError(
+                        f"session {self.info.id}: the log moved to seq {row.seq - 1 - i} "
+                        f"while this process expected {self.last_seq}"
+                    )
+                rows.append(row)
+                if e.type == ev.SESSION_ENDED:
+                    training = db.get(TrainingSession, self.info.id)
+                    assert training is not None
+                    repo.end(training, data.get("ending"), data.get("outcome"))
+            out = [event_dict(r) for r in rows]
+        self.last_seq = out[-1]["seq"]
+        if any(e["type"] == ev.SESSION_ENDED for e in out):
+            self.ended = True
+        return out
+
+    async def _commit(
+        self, emitted: Sequence[EmittedEvent], cid: str | None
+    ) -> list[dict[str, Any]]:
+        """Persist then publish; on any failure the engine is rebuilt from the (unchanged) log."""
+        try:
+            out = await anyio.to_thread.run_sync(self._persist_sync, emitted, cid)
+        except BaseException:
+            await self.rebuild()
+            raise
+        for item in out:
+            self.hub.broker.publish(self.info.id, item)
+        self._wake.set()
+        return out
+
+    async def apply(self, type_: str, data: dict[str, Any], cid: str | None) -> Applied:
+        """Run one operator action through the engine and into the log."""
+        async with self.lock:
+            if cid is not None and cid in self.cids:
+                return Applied(self.cids[cid], duplicate=True)
+            if self.ended:
+                raise SessionEndedError("the session has ended; start a new one")
+            client_event = ClientEvent(type_, data)
+            try:
+                emitted = await anyio.to_thread.run_sync(self.engine.handle, client_event)
+            except EngineError:
+                raise  # the engine guarantees its state is unchanged
+            except BaseException:
+                await self.rebuild()
+                raise
+            out = await self._commit(emitted, cid)
+            if not out:
+                raise EngineError("no_effect", f"{type_} produced no event")
+            if cid is not None:
+                self.cids[cid] = out[0]["seq"]
+            return Applied(out[0]["seq"])
+
+    # -- the customer's own time --------------------------------------------------------------
+
+    def start_timer(self) -> None:
+        if self._timer is None or self._timer.done():
+            self._timer = asyncio.create_task(self._run_timer(), name=f"timer {self.info.id}")
+
+    async def stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timer
+            self._timer = None
+
+    async def _run_timer(self) -> None:
+        while True:
+            self._wake.clear()
+            due = None if self.ended else self.engine.next_due()
+            if due is None:
+                await self._wake.wait()
+                continue
+            delay = due - self.clock.now()
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                continue
+            try:
+                async with self.lock:
+                    emitted = await anyio.to_thread.run_sync(self.engine.advance)
+                    await self._commit(emitted, None)
+            except ConflictError:
+                log.warning("session %s: log moved under the timer; rebuilt", self.info.id)
+            except Exception:
+                log.exception("session %s: timer failed; retrying from the log", self.info.id)
+                await asyncio.sleep(1.0)
+
+
+class SessionHub:
+    """The runtimes of this process, keyed by session id."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        settings: LiveSettings,
+        broker: Broker,
+        detector: BehaviourDetector | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        # None: the shipped detector, loaded on first use. Tests may pass another real one.
+        self.detector = detector
+        self.settings = settings
+        self.broker = broker
+        self.runtimes: dict[str, SessionRuntime] = {}
+        self._building: dict[str, asyncio.Lock] = {}
+        self.drivers: dict[str, Any] = {}  # session id -> the trainee's current connection
+
+    async def create_session(
+        self, user_id: int, scenario_version_id: int, seed: int | None
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Create the session row and log its opening events (the customer starts typing)."""
+        seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+
+        def create() -> tuple[str, list[dict[str, Any]]]:
+            with self.session_factory.begin() as db:
+                version = ScenarioRepository(db).get(scenario_version_id)
+                if version is None:
+                    raise NotFoundError(f"no scenario version {scenario_version_id}")
+                scenario = scenario_from_source(version.sha256, version.source)
+                repo = SessionRepository(db)
+                training = repo.create(user_id, version.id, seed)
+                engine, _ = engine_bridge.new(
+                    scenario, seed, str(version.id), 0.0, self.settings, self.detector
+                )
+                rows = [
+                    repo.append_event(training.id, e.t, e.type, dict(e.data))
+                    for e in engine.start()
+                ]
+                return training.id, [event_dict(r) for r in rows]
+
+        return await anyio.to_thread.run_sync(create)
+
+    async def acquire(self, info: SessionInfo) -> SessionRuntime:
+        """The runtime of a session, built from the log if this process has none yet."""
+        lock = self._building.setdefault(info.id, asyncio.Lock())
+        async with lock:
+            runtime = self.runtimes.get(info.id)
+            if runtime is None:
+                runtime = SessionRuntime(self, info)
+                await runtime.rebuild()
+                self.runtimes[info.id] = runtime
+                runtime.start_timer()
+            runtime.refs += 1
+            return runtime
+
+    async def release(self, runtime: SessionRuntime) -> None:
+        runtime.refs -= 1
+        if runtime.refs <= 0 and self.runtimes.get(runtime.info.id) is runtime:
+            del self.runtimes[runtime.info.id]
+            self._building.pop(runtime.info.id, None)
+            async with runtime.lock:
+                await runtime.stop_timer()
+
+    async def close(self) -> None:
+        for runtime in list(self.runtimes.values()):
+            await runtime.stop_timer()
+        self.runtimes.clear()

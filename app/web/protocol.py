@@ -1,0 +1,372 @@
+"""The session websocket protocol, version 1: every message the desk and the server exchange.
+
+These models are the contract: `docs/protocol.md` explains them and `docs/asyncapi.yaml` is
+generated from them (``python -m app.web.asyncapi``), so a field that is not here does not exist.
+Client messages are validated strictly (``extra="forbid"``): a typo in a field name is an
+``invalid_message`` error the client sees, not a silently ignored value.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+PROTOCOL_VERSION: Literal[1] = 1
+
+
+class ErrorCode(StrEnum):
+    """Codes of the ``error`` message. Stable: clients switch on them."""
+
+    BAD_JSON = "bad_json"  # the frame is not a JSON object
+    UNKNOWN_TYPE = "unknown_type"  # ``type`` missing or not a client message type
+    INVALID_MESSAGE = "invalid_message"  # fields missing, extra or of the wrong type
+    UNSUPPORTED_VERSION = "unsupported_version"  # ``v`` is not 1
+    FRAME_TOO_LARGE = "frame_too_large"  # the frame exceeds the configured limit
+    RATE_LIMITED = "rate_limited"  # too many messages; this one was dropped
+    FORBIDDEN = "forbidden"  # a watcher tried to drive the session
+    SESSION_ENDED = "session_ended"  # the session is over; only ping/ack/hello are accepted
+    ENGINE_REJECTED = "engine_rejected"  # the simulator refused the action (e.g. no such form)
+    NOT_FOUND = "not_found"  # the session (or a referenced object) does not exist
+    CONFLICT = "conflict"  # another process appended to the log first; resend the message
+    INTERNAL = "internal"  # a server fault; the log is unchanged
+
+
+class CloseCode(IntEnum):
+    """Websocket close codes the server uses."""
+
+    NORMAL = 1000  # the session ended, or the client said goodbye
+    POLICY = 1008  # the handshake broke a policy (e.g. a foreign Origin)
+    TOO_BIG = 1009  # a frame exceeded the transport limit (closed by the server's websocket layer)
+    INTERNAL = 1011  # unexpected server fault
+    UNAUTHENTICATED = 4401  # no valid login cookie
+    FORBIDDEN = 4403  # logged in, but neither the session's trainee nor a supervisor
+    NOT_FOUND = 4404  # no such session
+    REPLACED = 4409  # the trainee opened a newer connection to the same session
+
+
+# ---- client -> server ------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Cid = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:\-]+$",
+        description="Client id of the message: a resend with the same cid is applied once",
+    ),
+]
+
+
+class Empty(_Strict):
+    """No fields."""
+
+
+class HelloData(_Strict):
+    last_seq: int = Field(0, ge=0, description="The last seq this client has seen (0: none)")
+
+
+class OperatorMessageData(_Strict):
+    text: str = Field(min_length=1, max_length=4000, description="The operator's reply")
+
+
+class CrmSubmitData(_Strict):
+    form: str = Field(min_length=1, max_length=80, description="CRM form id of the scenario")
+    fields: dict[str, str] = Field(description="Field id -> value as typed")
+
+
+class KbOpenData(_Strict):
+    article: str = Field(min_length=1, max_length=80, description="Knowledge-base article id")
+
+
+class TransferData(_Strict):
+    department: str = Field(min_length=1, max_length=80, description="Department id")
+
+
+class EscalateData(_Strict):
+    reason: str = Field("", max_length=1000, description="Why the contact is escalated")
+
+
+class AckData(_Strict):
+    seq: int = Field(ge=0, description="The client has processed every event up to this seq")
+
+
+class _ClientMessage(_Strict):
+    v: Literal[1] = Field(1, description="Protocol version")
+    cid: Cid | None = None
+
+
+class Hello(_ClientMessage):
+    """Optional first message: where to resume from (instead of the ``last_seq`` query)."""
+
+    type: Literal["hello"]
+    data: HelloData = Field(default_factory=lambda: HelloData())
+
+
+class OperatorMessage(_ClientMessage):
+    type: Literal["operator.message"]
+    data: OperatorMessageData
+
+
+class CrmSubmit(_ClientMessage):
+    type: Literal["crm.submit"]
+    data: CrmSubmitData
+
+
+class HoldStart(_ClientMessage):
+    type: Literal["hold.start"]
+    data: Empty = Field(default_factory=Empty)
+
+
+class HoldEnd(_ClientMessage):
+    type: Literal["hold.end"]
+    data: Empty = Field(default_factory=Empty)
+
+
+class KbOpen(_ClientMessage):
+    type: Literal["kb.open"]
+    data: KbOpenData
+
+
+class Transfer(_ClientMessage):
+    type: Literal["transfer"]
+    data: TransferData
+
+
+class Escalate(_ClientMessage):
+    type: Literal["escalate"]
+    data: EscalateData = Field(default_factory=lambda: EscalateData())
+
+
+class SessionEnd(_ClientMessage):
+    type: Literal["session.end"]
+    data: Empty = Field(default_factory=Empty)
+
+
+class Ack(_ClientMessage):
+    """Transport bookkeeping: not a session event, not logged."""
+
+    type: Literal["ack"]
+    data: AckData
+
+
+class Ping(_ClientMessage):
+    """Answered with ``pong``; not logged. Allowed for watchers and after the session ended."""
+
+    type: Literal["ping"]
+    data: Empty = Field(default_factory=Empty)
+
+
+ClientMessage = Annotated[
+    Hello
+    | OperatorMessage
+    | CrmSubmit
+    | HoldStart
+    | HoldEnd
+    | KbOpen
+    | Transfer
+    | Escalate
+    | SessionEnd
+    | Ack
+    | Ping,
+    Field(discriminator="type"),
+]
+CLIENT_MESSAGE_MODELS: tuple[type[_ClientMessage], ...] = (
+    Hello,
+    OperatorMessage,
+    CrmSubmit,
+    HoldStart,
+    HoldEnd,
+    KbOpen,
+    Transfer,
+    Escalate,
+    SessionEnd,
+    Ack,
+    Ping,
+)
+CLIENT_TYPES: tuple[str, ...] = tuple(
+    get_args(m.model_fields["type"].annotation)[0] for m in CLIENT_MESSAGE_MODELS
+)
+# The client messages that act on the session: they go to the engine and into the log.
+ACTION_TYPES: frozenset[str] = frozenset(
+    {"operator.message", "crm.submit", "hold.start", "hold.end", "kb.open"}
+    | {"transfer", "escalate", "session.end"}
+)
+_client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+
+
+class ProtocolError(Exception):
+    """A client frame that cannot be accepted; carries what the ``error`` message says."""
+
+    def __init__(
+        self, code: ErrorCode, message: str, *, cid: str | None = None, details: Any = None
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.cid = cid
+        self.details = details
+
+
+def parse_client_frame(raw: str | bytes, *, max_bytes: int) -> _ClientMessage:
+    """Decode one websocket frame into a client message or raise :class:`ProtocolError`.
+
+    The size is checked on the raw frame before anything is decoded, so an oversize frame
+    costs no parsing.
+    """
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8"))
+    if size > max_bytes:
+        raise ProtocolError(
+            ErrorCode.FRAME_TOO_LARGE,
+            f"frame of {size} bytes exceeds the limit of {max_bytes} bytes; send shorter messages",
+            details={"size": size, "limit": max_bytes},
+        )
+    try:
+        obj = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(
+            ErrorCode.BAD_JSON, f"the frame is not valid JSON: {exc}; send one JSON object"
+        ) from None
+    if not isinstance(obj, dict):
+        raise ProtocolError(
+            ErrorCode.BAD_JSON,
+            f"the frame is a JSON {type(obj).__name__}, not an object; "
+            'send {"type": ..., "data": {...}}',
+        )
+    cid = obj.get("cid") if isinstance(obj.get("cid"), str) else None
+    if "v" in obj and obj["v"] != PROTOCOL_VERSION:
+        raise ProtocolError(
+            ErrorCode.UNSUPPORTED_VERSION,
+            f"protocol version {obj['v']!r} is not supported; this server speaks v=1",
+            cid=cid,
+        )
+    kind = obj.get("type")
+    if kind not in CLIENT_TYPES:
+        what = "missing" if kind is None else f"{kind!r} is unknown"
+        raise ProtocolError(
+            ErrorCode.UNKNOWN_TYPE,
+            f"message type {what}; use one of: {', '.join(CLIENT_TYPES)}",
+            cid=cid,
+        )
+    try:
+        return _client_adapter.validate_python(obj)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(str(p) for p in err["loc"][1:]), "problem": err["msg"]}
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        summary = "; ".join(f"{p['field'] or '(message)'}: {p['problem']}" for p in problems)
+        raise ProtocolError(
+            ErrorCode.INVALID_MESSAGE,
+            f"invalid {kind} message: {summary}",
+            cid=cid,
+            details=problems,
+        ) from None
+
+
+# ---- server -> client ------------------------------------------------------------------
+
+# Events from the session log, streamed live and replayed on resume (see scoring/events.py).
+LOGGED_TYPES: tuple[str, ...] = (
+    "session.started",
+    "customer.typing",
+    "customer.message",
+    "customer.mood",
+    "hint",
+    "step.entered",
+    "violation",
+    "session.ended",
+    "operator.message",
+    "crm.submit",
+    "hold.start",
+    "hold.end",
+    "kb.open",
+    "transfer",
+    "escalate",
+    "session.end",
+)
+# Messages about the connection itself: never logged, never replayed, they do not advance seq.
+CONTROL_TYPES: tuple[str, ...] = ("session.state", "ack", "pong", "error", "hidden")
+SERVER_TYPES: tuple[str, ...] = LOGGED_TYPES + CONTROL_TYPES
+
+
+class ServerMessage(BaseModel):
+    """The envelope of everything the server sends.
+
+    ``seq`` of a logged event is its position in the session log. A control message carries the
+    seq of the last logged event sent on this connection, so "the highest seq I have seen" is
+    always a safe resume point.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    type: str = Field(description="One of the server message types")
+    seq: int = Field(ge=0, description="Log position (control messages: last one sent)")
+    t: float = Field(ge=0, description="Server time in seconds since the session started")
+    at: datetime = Field(description="Server wall-clock time (ISO 8601, UTC)")
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScenarioSummary(BaseModel):
+    id: str
+    version_id: int
+    version: int
+    title: str
+    channel: str
+    function: str
+    direction: str
+    show_mood: bool
+
+
+class SessionStateData(BaseModel):
+    """``session.state``: a snapshot folded from the log, sent first on every connection."""
+
+    session_id: str
+    role: Literal["driver", "watcher"]
+    scenario: ScenarioSummary
+    step: str | None
+    mood: int | None = Field(description="null when the scenario hides the mood from trainees")
+    identified: bool
+    on_hold: bool
+    ended: bool
+    outcome: str | None
+    scorecard_id: int | None
+    last_seq: int = Field(description="Seq of the newest event in the log")
+    resume_from: int = Field(description="Events with a larger seq follow this message")
+    protocol: Literal[1] = 1
+    limits: dict[str, float]
+
+
+class AckOut(BaseModel):
+    cid: str | None
+    seq: int = Field(description="Seq of the logged event the message became")
+    duplicate: bool = Field(False, description="A resend of a cid already applied")
+
+
+class ErrorData(BaseModel):
+    code: ErrorCode
+    message: str
+    cid: str | None = None
+    details: Any = None
+
+
+class HiddenData(BaseModel):
+    """Stands in for an event this viewer may not see, so that seq stays contiguous."""
+
+
+SERVER_DATA_MODELS: dict[str, type[BaseModel]] = {
+    "session.state": SessionStateData,
+    "ack": AckOut,
+    "pong": Empty,
+    "error": ErrorData,
+    "hidden": HiddenData,
+}

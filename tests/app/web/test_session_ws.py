@@ -1,0 +1,357 @@
+"""The session websocket through the in-process test client: a whole conversation, access
+rules, and bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from starlette.websockets import WebSocketDisconnect
+
+from app.db.models import ScenarioVersion, Scorecard, TrainingSession
+from tests.app.web.conftest import (
+    Accounts,
+    collect_sync,
+    frame,
+    logged_events,
+    login,
+    recv,
+    start_session,
+)
+
+
+def is_ack(cid: str):  # type: ignore[no-untyped-def]
+    return lambda m: m["type"] == "ack" and m["data"]["cid"] == cid
+
+
+def events_only(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in messages if m["type"] not in ("session.state", "ack", "pong", "error")]
+
+
+def say(ws: Any, cid: str, text: str, *, until: str | None = None) -> list[dict[str, Any]]:
+    """Send a reply; collect until its ack and (if given) until a message of type ``until``."""
+    ws.send_text(frame("operator.message", cid, text=text))
+    seen_ack = False
+    seen_until = until is None
+
+    def done(m: dict[str, Any]) -> bool:
+        nonlocal seen_ack, seen_until
+        seen_ack = seen_ack or is_ack(cid)(m)
+        seen_until = seen_until or m["type"] == until
+        return seen_ack and seen_until
+
+    return collect_sync(ws, done)
+
+
+def open_conversation(ws: Any) -> list[dict[str, Any]]:
+    """The state snapshot, then the log so far up to the customer's first line."""
+    return collect_sync(ws, lambda m: m["type"] == "customer.message")
+
+
+def test_full_conversation_streams_exactly_the_log(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        received = open_conversation(ws)
+        state = received[0]
+        assert state["type"] == "session.state"
+        assert state["data"]["role"] == "driver"
+        assert state["data"]["scenario"]["id"] == "test-delivery-status-chat"
+        assert state["data"]["mood"] is None  # the scenario hides the mood from trainees
+        assert received[-1]["data"]["text"] == "Здравствуйте! Хочу узнать, когда придёт мой заказ."
+
+        received += say(ws, "c1", "Здравствуйте! Меня зовут Анна.", until="customer.message")
+        lines = [m["data"]["text"] for m in received if m["type"] == "customer.message"]
+        assert lines[-1] == "Номер заказа 12345. Подскажете срок доставки?"
+
+        received += say(ws, "c2", "Доставка займёт 2 рабочих дня.", until="customer.message")
+        received += say(ws, "c3", "Рада помочь!", until="customer.message")
+        received += say(ws, "c4", "Всего доброго!")
+        ws.send_text(frame("session.end", "c5"))
+        received += collect_sync(ws, lambda m: m["type"] == "session.ended")
+        if not any(is_ack("c5")(m) for m in received):
+            received += collect_sync(ws, is_ack("c5"))
+
+    lines = [m["data"]["text"] for m in received if m["type"] == "customer.message"]
+    assert lines == [
+        "Здравствуйте! Хочу узнать, когда придёт мой заказ.",
+        "Номер заказа 12345. Подскажете срок доставки?",
+        "Спасибо, всё понятно!",
+        "Всего доброго!",
+    ]
+    acks = {m["data"]["cid"]: m["data"]["seq"] for m in received if m["type"] == "ack"}
+    assert set(acks) == {"c1", "c2", "c3", "c4", "c5"}
+
+    streamed = events_only(received)
+    seqs = [m["seq"] for m in streamed]
+    assert seqs == list(range(1, len(seqs) + 1)), "seq must grow by one with no gap"
+    logged = logged_events(db, session_id)
+    # The trainee sees every logged event, the mood ones as placeholders (show_mood: false).
+    assert [(m["seq"], m["type"]) for m in streamed] == [
+        (e["seq"], "hidden" if e["type"] == "customer.mood" else e["type"]) for e in logged
+    ]
+    for m in streamed:
+        if m["type"] != "hidden":
+            assert logged[m["seq"] - 1]["data"] == m["data"]
+    # Each ack names the logged event its message became.
+    for cid, seq in acks.items():
+        assert logged[seq - 1]["data"].get("cid") == cid
+    ended = logged[-1]
+    assert ended["type"] == "session.ended"
+    assert ended["data"]["outcome"] == "resolved"
+    card_id = ended["data"]["scorecard_id"]
+    assert isinstance(card_id, int)
+    db.expire_all()
+    assert db.get(Scorecard, card_id).session_id == session_id  # type: ignore[union-attr]
+    assert db.get(TrainingSession, session_id).status == "ended"  # type: ignore[union-attr]
+
+
+def test_mood_is_hidden_from_the_trainee_but_not_from_a_supervisor(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        trainee_view = say(ws, "c1", "Здравствуйте!", until="customer.message")
+    moods = [e for e in logged_events(db, session_id) if e["type"] == "customer.mood"]
+    assert moods, "the fixture scenario changes the mood on every step"
+    hidden = [m for m in trainee_view if m["type"] == "hidden"]
+    assert [m["seq"] for m in hidden] == [e["seq"] for e in moods]
+    assert all(m["data"] == {} for m in hidden)
+
+    login(live_client, "vera")
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as watch:
+        state = recv(watch)
+        assert state["data"]["role"] == "watcher"
+        assert state["data"]["mood"] == 65
+        last = state["data"]["last_seq"]
+        seen = collect_sync(watch, lambda m: m["seq"] == last and m["type"] != "session.state")
+    assert [m["seq"] for m in seen if m["type"] == "customer.mood"] == [e["seq"] for e in moods]
+
+
+def test_watcher_cannot_drive(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    before = logged_events(db, session_id)
+    login(live_client, "vera")
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        ws.send_text(frame("operator.message", "w1", text="Я тут главная"))
+        error = recv(ws)
+        assert error["type"] == "error"
+        assert error["data"]["code"] == "forbidden"
+        assert error["data"]["cid"] == "w1"
+        ws.send_text(frame("ping", "p1"))
+        assert recv(ws)["type"] == "pong"  # still connected and useful
+    assert logged_events(db, session_id) == before
+
+
+@pytest.mark.parametrize(
+    ("who", "code"), [(None, 4401), ("boris", 4403)], ids=["no-cookie", "other-trainee"]
+)
+def test_strangers_are_refused(
+    live_client: TestClient,
+    accounts: Accounts,
+    scenario_version: ScenarioVersion,
+    who: str | None,
+    code: int,
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    live_client.cookies.clear()
+    if who is not None:
+        login(live_client, who)
+    with (
+        live_client.websocket_connect(f"/ws/sessions/{session_id}") as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        recv(ws)
+    assert closed.value.code == code
+
+
+def test_unknown_session_closes_4404(live_client: TestClient, accounts: Accounts) -> None:
+    login(live_client, "anna")
+    with (
+        live_client.websocket_connect("/ws/sessions/no-such-session") as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        recv(ws)
+    assert closed.value.code == 4404
+
+
+def test_foreign_origin_is_refused(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with (
+        live_client.websocket_connect(
+            f"/ws/sessions/{session_id}", headers={"origin": "https://evil.example"}
+        ) as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        recv(ws)
+    assert closed.value.code == 1008
+
+
+def test_a_newer_trainee_connection_replaces_the_older(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as first:
+        open_conversation(first)
+        with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as second:
+            with pytest.raises(WebSocketDisconnect) as closed:
+                recv(first)
+            assert closed.value.code == 4409
+            open_conversation(second)
+            say(second, "c1", "Здравствуйте!", until="customer.message")
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("{not json", "bad_json"),
+        ("[1, 2]", "bad_json"),
+        ('{"type": "operator.shout", "data": {}}', "unknown_type"),
+        ('{"data": {"text": "hi"}}', "unknown_type"),
+        ('{"type": "operator.message", "cid": "x1"}', "invalid_message"),
+        ('{"type": "operator.message", "data": {"text": 5}}', "invalid_message"),
+        ('{"type": "kb.open", "data": {"article": "delivery", "extra": 1}}', "invalid_message"),
+        ('{"v": 2, "type": "ping"}', "unsupported_version"),
+    ],
+)
+def test_bad_input_gets_an_error_and_the_connection_stays_usable(
+    live_client: TestClient,
+    accounts: Accounts,
+    scenario_version: ScenarioVersion,
+    db: Session,
+    raw: str,
+    code: str,
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        before = logged_events(db, session_id)
+        ws.send_text(raw)
+        error = recv(ws)
+        assert error["type"] == "error"
+        assert error["data"]["code"] == code
+        assert error["data"]["message"]
+        assert logged_events(db, session_id) == before
+        say(ws, "ok1", "Здравствуйте!", until="customer.message")
+    assert len(logged_events(db, session_id)) > len(before)
+
+
+def test_engine_rejection_is_an_error_and_leaves_the_log_alone(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        before = logged_events(db, session_id)
+        ws.send_text(frame("hold.end", "h1"))  # no hold to end
+        error = recv(ws)
+        assert error["data"]["code"] == "engine_rejected"
+        assert error["data"]["cid"] == "h1"
+        ws.send_text(frame("kb.open", "k1", article="no-such-article"))
+        assert recv(ws)["data"]["code"] == "engine_rejected"
+        assert logged_events(db, session_id) == before
+        ws.send_text(frame("kb.open", "k2", article="delivery"))
+        got = collect_sync(ws, is_ack("k2"))
+    assert [m["type"] for m in got if m["type"] == "kb.open"] == ["kb.open"]
+
+
+def test_oversize_frame_is_refused_without_closing(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        before = logged_events(db, session_id)
+        ws.send_text(frame("operator.message", "big", text="а" * 70_000))
+        error = recv(ws)
+        assert error["data"]["code"] == "frame_too_large"
+        assert error["data"]["details"]["limit"] == 65536
+        assert logged_events(db, session_id) == before
+        say(ws, "small", "Здравствуйте!", until="customer.message")
+
+
+def test_flood_is_rate_limited_and_the_log_stays_consistent(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    burst = live_client.app.state.live_settings.ws_rate_burst  # type: ignore[attr-defined]
+    flood = burst + 30
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        for i in range(flood):
+            ws.send_text(frame("kb.open", f"f{i}", article="delivery"))
+        replies: dict[str, str] = {}
+        while len(replies) < flood:
+            m = recv(ws)
+            if m["type"] == "ack":
+                replies[m["data"]["cid"]] = "ack"
+            elif m["type"] == "error":
+                replies[m["data"]["cid"]] = m["data"]["code"]
+        # The connection is still usable: once the bucket refills, a ping gets its pong.
+        for attempt in range(1000):
+            cid = f"p{attempt}"
+            ws.send_text(frame("ping", cid))
+            answer = collect_sync(ws, lambda m, cid=cid: m["data"].get("cid") == cid)[-1]
+            if answer["type"] == "pong":
+                break
+            assert answer["data"]["code"] == "rate_limited"
+        else:
+            raise AssertionError("never got a pong after the flood")
+    limited = [c for c, r in replies.items() if r == "rate_limited"]
+    acked = [c for c, r in replies.items() if r == "ack"]
+    assert len(limited) >= 1
+    assert len(acked) >= burst - 1
+    logged = logged_events(db, session_id)
+    opened = [e["data"]["cid"] for e in logged if e["type"] == "kb.open"]
+    assert sorted(opened) == sorted(acked), "exactly the acked messages are in the log"
+    assert [e["seq"] for e in logged] == list(range(1, len(logged) + 1))
+
+
+def test_resend_with_the_same_cid_is_applied_once(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        open_conversation(ws)
+        first = say(ws, "same", "Здравствуйте!", until="customer.message")
+        ws.send_text(frame("operator.message", "same", text="Здравствуйте!"))
+        again = collect_sync(ws, is_ack("same"))
+    ack1 = next(m for m in first if is_ack("same")(m))
+    assert again[-1]["data"] == {"cid": "same", "seq": ack1["data"]["seq"], "duplicate": True}
+    replies = [e for e in logged_events(db, session_id) if e["type"] == "operator.message"]
+    assert len(replies) == 1
+
+
+def test_hello_instead_of_query_resumes_from_its_seq(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    logged = logged_events(db, session_id)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+        ws.send_text(frame("hello", last_seq=2))
+        state = recv(ws)
+        assert state["type"] == "session.state"
+        assert state["data"]["resume_from"] == 2
+        got = collect_sync(ws, lambda m: m["seq"] == logged[-1]["seq"])
+    assert [m["seq"] for m in got] == [e["seq"] for e in logged[2:]]

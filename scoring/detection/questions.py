@@ -51,6 +51,9 @@ REQUEST_VERBS = frozenset(
         "перечислить",
     }
 )
+# Wh-words that also join clauses («спасибо, что…», «так как…»): in a reply without any
+# punctuation they only count at the very start.
+_CONJUNCTION_LIKE = frozenset({"что", "как", "когда", "который"})
 _CLAUSE_MARKS = frozenset({",", "—", "-", ":", "–"})
 
 
@@ -95,6 +98,7 @@ def question_hits(doc: Document) -> list[Hit]:
             and n == len(doc.sentences) - 1
             and (
                 lemmas[0] in WH_WORDS
+                or any(x in WH_WORDS and x not in _CONJUNCTION_LIKE for x in lemmas[1:4])
                 or (len(lemmas) > 1 and words[0].tags.startswith("PREP") and lemmas[1] in WH_WORDS)
                 or (len(lemmas) > 1 and lemmas[1] == "ли")
             )

@@ -20,12 +20,12 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 @lru_cache(maxsize=200_000)
 def _parses(word: str) -> tuple[Any, ...]:
-    """Parses, most probable first, except that a verb reading beats a short adjective:
-    «заменим», «решим», «исправим» are far more often «we will …» in a contact centre than
-    «replaceable»."""
+    """Parses, most probable first, except that a verb or participle reading beats a short
+    adjective: «заменим», «решим» are far more often «we will …» in a contact centre than
+    «replaceable», and «собран» is «(has been) packed»."""
     parses = list(analyzer().parse(word))
     if parses and parses[0].tag.POS == "ADJS":
-        verbs = [p for p in parses[:4] if p.tag.POS == "VERB"]
+        verbs = [p for p in parses[:4] if p.tag.POS in ("VERB", "PRTS")]
         if verbs:
             parses.remove(verbs[0])
             parses.insert(0, verbs[0])

@@ -18,6 +18,7 @@ from app.db.models import Role
 from app.logging_setup import configure_logging
 from app.repositories.errors import AlreadyExistsError
 from app.repositories.users import UserRepository
+from app.sessions.config import LiveSettings
 from app.web.main import create_app
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{2,63}$")
@@ -39,15 +40,15 @@ def serve(
         pass  # refuse to start on a database without the schema
     configure_logging(settings.log_level, settings.log_json)
     log.info("ccsim listening on http://%s:%d", host, port, extra={"host": host, "port": port})
-    # Websocket limits (see shared engineering notes): 1 MiB messages, and no per-message
-    # deflate, which costs memory per connection and allows decompression bombs.
+    # Websocket limits (see shared engineering notes and docs/protocol.md): a transport cap of
+    # 4 x CCSIM_WS_MAX_FRAME_BYTES, and no per-message deflate, which costs memory per
+    # connection and allows decompression bombs.
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
         log_config=None,
-        ws_max_size=1 << 20,
-        ws_per_message_deflate=False,
+        **LiveSettings().uvicorn_ws_options(),
     )
 
 

@@ -159,7 +159,18 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     # Reading back what the customer said is listening, not news about the account or case.
     for label in ("decision", "status_update", "personal_data"):
         hits = _absorb_in_sentence(hits, doc, label, frozenset({"active_listening", "summary"}))
+    # An offer made *instead* of the impossible thing is the alternative, not an extra sale.
+    hits = _absorb_in_sentence(hits, doc, "cross_sell", frozenset({"alternative_offer"}))
+    # A price the customer asked for stays information even next to how to pay for it.
+    asked = [h for h in hits if h.source == "rule:information.price_asked"]
+    hits = [h for h in hits if h.source != "rule:information.price_asked"]
     hits = _absorb_in_sentence(hits, doc, "information", INFORMATION_OVERLAP_ABSORBS)
+    hits += _absorb_in_sentence(
+        asked + [h for h in hits if h.label in INFORMATION_OVERLAP_ABSORBS],
+        doc,
+        "information",
+        INFORMATION_OVERLAP_ABSORBS - {"payment_info"},
+    )[: len(asked)]
     conditions = "rule:information.conditions_and_terms"
     hits = _absorb_in_sentence(
         hits, doc, "information", frozenset({"alternative_offer"}), conditions

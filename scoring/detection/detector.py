@@ -19,7 +19,7 @@ from scoring.detection.listening import listening_hits
 from scoring.detection.questions import question_hits
 from scoring.detection.rules import RuleSet, apply_rules, load_rules
 from scoring.detection.types import Detection, DetectionResult
-from scoring.nlp import TypoFixer, lemma, word_forms
+from scoring.nlp import TypoFixer, lemma, prefer_lemmas, word_forms
 
 _ORDER = {label: n for n, label in enumerate(BEHAVIOUR_IDS)}
 
@@ -43,6 +43,10 @@ class RuleDetector:
 
     def __init__(self, rules_text: str | None = None) -> None:
         self.rules: RuleSet = load_rules(lemma, rules_text)
+        wanted = frozenset(lemma(w) for w in self.rules.vocabulary if w.isalpha())
+        prefer_lemmas(wanted | frozenset(self.rules.vocabulary))
+        # Recompile so the rules' own words get the same tie-breaking as the replies' words.
+        self.rules = load_rules(lemma, rules_text)
         vocabulary: set[str] = set()
         for word in self.rules.vocabulary:
             if word.isalpha() and len(word) >= 4:

@@ -14,34 +14,13 @@ from dataclasses import dataclass
 from scoring.nlp import Token, TypoFixer, clean, tokenize
 
 SENTENCE_ENDS = frozenset({".", "?"})
-ABBREVIATIONS = frozenset(
-    {
-        "ул",
-        "д",
-        "кв",
-        "г",
-        "им",
-        "руб",
-        "тыс",
-        "стр",
-        "корп",
-        "пр",
-        "пер",
-        "наб",
-        "обл",
-        "р",
-        "т",
-        "е",
-        "п",
-        "мин",
-        "см",
-        "тел",
-        "доб",
-        "каб",
-        "эт",
-        "пл",
-    }
+# «ул. Мира», «д. 5»: these precede a name or a number and never end a sentence.
+ADDRESS_ABBREVIATIONS = frozenset(
+    {"ул", "г", "д", "кв", "пр", "пл", "им", "обл", "стр", "корп", "пер", "наб", "каб", "эт"}
+    | {"доб", "тел", "мкр", "просп", "ш"}
 )
+# «500 руб.», «т. е.»: end a sentence only when a capital letter follows.
+ABBREVIATIONS = frozenset({"руб", "тыс", "мин", "р", "т", "е", "п", "см", "коп", "млн"})
 
 
 def _safe(text: str) -> str:
@@ -99,7 +78,10 @@ class Document:
         """«ул.», «д.», «руб.»: a dot after an abbreviation does not end the sentence."""
         if self.tokens[i].norm != "." or i == 0:
             return False
-        if self.tokens[i - 1].norm not in ABBREVIATIONS:
+        prev = self.tokens[i - 1].norm
+        if prev in ADDRESS_ABBREVIATIONS:
+            return i + 1 < len(self.tokens)
+        if prev not in ABBREVIATIONS:
             return False
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
         return nxt is not None and not self.text[nxt.start : nxt.start + 1].isupper()

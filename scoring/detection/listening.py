@@ -14,7 +14,7 @@ from scoring.detection.hits import Hit
 from scoring.nlp import Token
 
 STRONG = frozenset({"понятно", "ясно", "понять", "понимать", "слышать", "ясный", "понятный"})
-WEAK = frozenset({"так", "итак", "записать", "записывать", "значит", "вижу", "видеть"})
+WEAK = frozenset({"так", "итак", "записать", "записывать", "значит"})
 _CONTENT_POS = ("NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "NUMR", "ADVB", "GRND")
 _NOT_CONTENT = frozenset(
     {

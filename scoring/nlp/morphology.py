@@ -18,12 +18,43 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+_PREFERRED: frozenset[str] = frozenset()
+
+
+def prefer_lemmas(lemmas: frozenset[str]) -> None:
+    """Break ties between equally probable parses in favour of these lemmas.
+
+    pymorphy3 scores «открою» as «откроить» and «открыть» equally; the detector passes the
+    lemmas its rules mention, so the reading a contact-centre reply means wins. Clears the
+    caches that depend on it.
+    """
+    global _PREFERRED
+    if lemmas == _PREFERRED:
+        return
+    _PREFERRED = lemmas
+    _parses.cache_clear()
+    lemma.cache_clear()
+    grammemes.cache_clear()
+    for hook in _ON_CHANGE:
+        hook()
+
+
+_ON_CHANGE: list[Any] = []
+
+
 @lru_cache(maxsize=200_000)
 def _parses(word: str) -> tuple[Any, ...]:
     """Parses, most probable first, except that a verb or participle reading beats a short
     adjective: «заменим», «решим» are far more often «we will …» in a contact centre than
     «replaceable», and «собран» is «(has been) packed»."""
     parses = list(analyzer().parse(word))
+    if len(parses) > 1 and _PREFERRED and parses[0].normal_form not in _PREFERRED:
+        top = parses[0].score
+        for p in parses[1:4]:
+            if p.score >= top - 1e-9 and str(p.normal_form).replace("ё", "е") in _PREFERRED:
+                parses.remove(p)
+                parses.insert(0, p)
+                break
     if parses and parses[0].tag.POS == "ADJS":
         verbs = [p for p in parses[:4] if p.tag.POS in ("VERB", "PRTS")]
         if verbs:

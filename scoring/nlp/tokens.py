@@ -14,7 +14,7 @@ from typing import Literal
 
 from razdel import tokenize as _razdel_tokenize
 
-from scoring.nlp.morphology import grammemes, is_known, lemma
+from scoring.nlp.morphology import _ON_CHANGE, grammemes, is_known, lemma
 from scoring.nlp.normalise import normalise
 from scoring.nlp.typos import TypoFixer
 
@@ -106,6 +106,7 @@ class _ChunkCache:
 
 
 _CACHES: dict[int, _ChunkCache] = {}
+_ON_CHANGE.append(_CACHES.clear)
 
 
 def _cache_for(fixer: TypoFixer | None) -> _ChunkCache:

@@ -52,34 +52,53 @@ class RuleHit:
     last: int
 
 
+Candidate = tuple[Rule, list[CompiledPattern]]
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     version: str
     rules: tuple[Rule, ...]
     vocabulary: frozenset[str] = field(default_factory=frozenset)
-    # Rules that may fire whatever the text holds, and the others indexed by the keys their
-    # `match` patterns need: a reply only visits the rules its words can trigger.
-    always: tuple[int, ...] = ()
-    by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # `match` patterns indexed by the keys one of which they need, plus the patterns that need
+    # none and the rules with raw regexes: a reply only visits the patterns its words can
+    # trigger — this index is most of the detector's speed.
+    by_key: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    always: tuple[tuple[int, int], ...] = ()
+    raw_rules: tuple[int, ...] = ()
 
-    def candidates(self, keys: frozenset[str]) -> list[Rule]:
-        found = set(self.always)
+    def candidates(self, keys: frozenset[str]) -> list[Candidate]:
+        """Rules in file order, each with the `match` patterns that may match ``keys``."""
+        found: dict[int, set[int]] = {n: set() for n in self.raw_rules}
         for key in keys:
-            found.update(self.by_key.get(key, ()))
-        return [self.rules[i] for i in sorted(found)]
+            for rule_n, pat_n in self.by_key.get(key, ()):
+                found.setdefault(rule_n, set()).add(pat_n)
+        for rule_n, pat_n in self.always:
+            found.setdefault(rule_n, set()).add(pat_n)
+        out: list[Candidate] = []
+        for rule_n in sorted(found):
+            rule = self.rules[rule_n]
+            pats = [rule.match[i] for i in sorted(found[rule_n])]
+            pats = [p for p in pats if p.may_match(keys)]
+            if pats or rule.raw:
+                out.append((rule, pats))
+        return out
 
 
-def index_rules(rules: tuple[Rule, ...]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
-    always: list[int] = []
-    by_key: dict[str, list[int]] = {}
-    for n, rule in enumerate(rules):
-        if rule.raw or any(p.first is None for p in rule.match):
-            always.append(n)
-            continue
-        for p in rule.match:
-            for key in p.first or ():
-                by_key.setdefault(key, []).append(n)
-    return tuple(always), {k: tuple(sorted(set(v))) for k, v in by_key.items()}
+def index_rules(
+    rules: tuple[Rule, ...],
+) -> tuple[dict[str, tuple[tuple[int, int], ...]], tuple[tuple[int, int], ...], tuple[int, ...]]:
+    by_key: dict[str, list[tuple[int, int]]] = {}
+    always: list[tuple[int, int]] = []
+    for rule_n, rule in enumerate(rules):
+        for pat_n, p in enumerate(rule.match):
+            if p.first is None:
+                always.append((rule_n, pat_n))
+                continue
+            for key in p.first:
+                by_key.setdefault(key, []).append((rule_n, pat_n))
+    raw_rules = tuple(n for n, r in enumerate(rules) if r.raw)
+    return {k: tuple(v) for k, v in by_key.items()}, tuple(always), raw_rules
 
 
 class _SpanCache:
@@ -125,20 +144,20 @@ def _bounds(doc: Document, first: int, scope: Scope) -> tuple[int, int]:
 
 
 def apply_rules(
-    rules: Sequence[Rule], doc: Document, customer: Callable[[], Document | None]
+    candidates: Sequence[Candidate], doc: Document, customer: Callable[[], Document | None]
 ) -> Iterator[RuleHit]:
     """Every rule hit in ``doc`` (at most one per rule: the first that satisfies its
     conditions). ``customer`` builds the customer's message on demand: most replies never
     need it, and tokenising it is a large share of the cost."""
     cache_ = _SpanCache(doc)
     ccache: _SpanCache | None = None
-    for rule in rules:
-        candidates: list[tuple[int, int]] = []
-        for p in rule.match:
-            candidates.extend(cache_.spans(p))
+    for rule, patterns in candidates:
+        spans: list[tuple[int, int]] = []
+        for p in patterns:
+            spans.extend(cache_.spans(p))
         for rx in rule.raw:
-            candidates.extend(cache_.raw_spans(rx))
-        if not candidates:
+            spans.extend(cache_.raw_spans(rx))
+        if not spans:
             continue
         if rule.customer:
             if ccache is None:
@@ -146,7 +165,7 @@ def apply_rules(
                 ccache = _SpanCache(cdoc) if cdoc is not None else None
             if ccache is None or not any(ccache.spans(p) for p in rule.customer):
                 continue
-        for first, last in sorted(candidates):
+        for first, last in sorted(spans):
             lo, hi = _bounds(doc, first, rule.scope)
             span_first, span_last = first, last
             ok = True
@@ -231,13 +250,14 @@ def compile_rules(raw: dict[str, Any], lemmatise: Callable[[str], str]) -> RuleS
                     score=float(item.get("score", 1.0)),
                 )
             )
-    always, by_key = index_rules(tuple(rules))
+    by_key, always, raw_rules = index_rules(tuple(rules))
     return RuleSet(
         version=str(raw.get("version", "0")),
         rules=tuple(rules),
         vocabulary=frozenset(compiler.words),
-        always=always,
         by_key=by_key,
+        always=always,
+        raw_rules=raw_rules,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoring.scorecard.crm import CrmReview
-from scoring.scorecard.log import Reply, SessionLog
+from scoring.scorecard.log import CustomerLine, Reply, SessionLog
 from scoring.scorecard.settings import ScoringSettings
 from scoring.scorecard.spec import ScoringSpec
 from scoring.standard import KpiCatalogue
@@ -94,27 +94,61 @@ def response_times(log: SessionLog) -> list[ResponseTime]:
     return result
 
 
-def call_silence(log: SessionLog) -> tuple[float, Reply | None]:
-    """Longest stretch of a call with nobody speaking and no hold (the silence a customer hears).
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A stretch of a call with nobody speaking and no hold, and what broke it."""
+
+    start: float
+    seconds: float
+    step: str
+    reply: Reply | None  # the reply that broke the pause, else the operator's last one before
+    broken_by_reply: bool
+    customer_text: str = ""  # the customer's line that broke it (a nudge: «Алло?»), if one did
+
+
+def pauses(log: SessionLog) -> list[Pause]:
+    """Every silence between two consecutive lines of a call, in order.
 
     Silence lies between consecutive lines; a hold, or the customer still saying a line
     (``customer.typing`` with its duration), is not silence.
     """
-    points: list[tuple[float, int, Reply | None]] = [(c.t, c.pos, None) for c in log.customer]
-    points += [(r.t, r.pos, r) for r in log.replies]
+    points: list[tuple[float, int, Reply | None, CustomerLine | None]] = [
+        (c.t, c.pos, None, c) for c in log.customer
+    ]
+    points += [(r.t, r.pos, r, None) for r in log.replies]
     points.sort(key=lambda p: (p[0], p[1]))
     busy = sorted(
         [(h.start, h.end if h.end is not None else math.inf) for h in log.holds] + log.speaking
     )
-    longest, at = 0.0, None
+    found: list[Pause] = []
     last_reply: Reply | None = None
-    for (t0, _, r0), (t1, _, r1) in itertools.pairwise(points):
+    for (t0, _, r0, _), (t1, _, r1, c1) in itertools.pairwise(points):
         last_reply = r0 or last_reply
         gap = _longest_uncovered(t0, t1, busy)
-        if gap > longest:
-            # The operator's reply that broke the silence, else the last one before it.
-            longest, at = gap, r1 or last_reply
-    return round(longest, 3), at
+        if gap <= 0:
+            continue
+        step = r1.step if r1 is not None else (c1.step if c1 is not None else "")
+        found.append(
+            Pause(
+                start=t0,
+                seconds=round(gap, 3),
+                step=step,
+                reply=r1 or last_reply,
+                broken_by_reply=r1 is not None,
+                customer_text=c1.text if c1 is not None else "",
+            )
+        )
+    return found
+
+
+def call_silence(log: SessionLog) -> tuple[float, Reply | None]:
+    """Longest stretch of a call with nobody speaking and no hold (the silence a customer hears),
+    and the operator's reply that broke it (else the last one before it)."""
+    longest: Pause | None = None
+    for pause in pauses(log):
+        if longest is None or pause.seconds > longest.seconds:
+            longest = pause
+    return (longest.seconds, longest.reply) if longest is not None else (0.0, None)
 
 
 def _longest_uncovered(t0: float, t1: float, busy: list[tuple[float, float]]) -> float:
@@ -140,7 +174,9 @@ def _hold_etiquette(log: SessionLog) -> tuple[float, Reply | None, list[str]]:
         if before and "hold_request" in before[-1].labels:
             passed += 1
         else:
-            notes.append(f"удержание {n}: клиента не спросили о возможности подождать")
+            notes.append(
+                f"удержание {n} (шаг {hold.step}): клиента не спросили, может ли он подождать"
+            )
             first_miss = first_miss or (before[-1] if before else None)
         if hold.end is not None:
             after = [r for r in log.replies if r.pos > hold.end_pos]
@@ -148,7 +184,10 @@ def _hold_etiquette(log: SessionLog) -> tuple[float, Reply | None, list[str]]:
             if after and "hold_return" in after[0].labels:
                 passed += 1
             else:
-                notes.append(f"удержание {n}: нет благодарности за ожидание после возврата")
+                notes.append(
+                    f"удержание {n} (шаг {hold.step}): нет благодарности за ожидание "
+                    "после возврата"
+                )
                 first_miss = first_miss or (after[0] if after else None)
     return (100.0 * passed / checks if checks else 100.0), first_miss, notes
 

@@ -43,6 +43,7 @@ class Penalty:
     step: str | None
     reply_index: int | None
     text: str
+    cap: float | None = None  # None: the cap of the violation rule named by cap_key
 
 
 @dataclass(frozen=True, slots=True)

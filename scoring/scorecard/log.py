@@ -45,6 +45,7 @@ class Reply:
     facts: tuple[FactMention, ...]
     detector_version: str
     pos: int = 0  # position in the ordered log: breaks ties between events at the same t
+    talk_over: bool = False  # sent while the customer was still speaking (calls; the engine's flag)
 
     def span_of(self, label: str) -> Span | None:
         return next((s for s in self.spans if s.label == label), None)
@@ -191,6 +192,7 @@ def _reply(data: dict[str, Any], t: float, fallback_index: int, step: str, pos: 
         facts=facts,
         detector_version=_str(detection.get("detector_version")),
         pos=pos,
+        talk_over=bool(data.get("talk_over", False)),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scoring.events import Event
+from scoring.scorecard.call_timing import call_timing_penalties
 from scoring.scorecard.crm import review_crm
 from scoring.scorecard.kpis import measure_kpis
 from scoring.scorecard.labour import (
@@ -56,7 +57,7 @@ def _score_action(
     core += action_checks(ctx, evidence, expected)
     core += fact_checks(ctx, code)
     core += crm_checks(ctx, forms_for(ctx, evidence))
-    penalties = violation_penalties(ctx, evidence)
+    penalties = violation_penalties(ctx, evidence) + call_timing_penalties(ctx, evidence)
     if not core and not evidence.violations and not penalties:
         return None, (), []
     checks = tuple(core + kpi_checks(ctx, evidence))
@@ -68,7 +69,7 @@ def _score_action(
     ]
     used: dict[str, float] = {}
     for p in penalties:
-        cap = ctx.settings.violation(p.cap_key).cap
+        cap = p.cap if p.cap is not None else ctx.settings.violation(p.cap_key).cap
         points = min(p.points, cap - used.get(p.cap_key, 0.0), score)
         if points <= 0:
             continue

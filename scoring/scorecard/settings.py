@@ -53,6 +53,30 @@ class ViolationRule(_Strict):
     overall_cap: float = Field(0, ge=0, le=100)
 
 
+class IncidentRule(_Strict):
+    """Points one call-timing incident costs on each labour action it counts for, capped."""
+
+    points: float = Field(0, ge=0, le=100)
+    cap: float = Field(100, ge=0, le=100)
+
+
+class CallTiming(_Strict):
+    """Calls only: pauses, unannounced holds, monologues and talking over the customer
+    (docs/scoring.md, "Call timing"). The engine reads the same numbers, so the customer reacts
+    where the scorecard counts an incident."""
+
+    silence_gap: IncidentRule = IncidentRule(points=3, cap=9)
+    hold_unannounced: IncidentRule = IncidentRule(points=6, cap=12)
+    monologue: IncidentRule = IncidentRule(points=3, cap=9)
+    talk_over: IncidentRule = IncidentRule(points=4, cap=12)
+    monologue_words: int = Field(60, ge=1)
+    words_per_minute: float = Field(150, gt=0)
+    dead_air_s: float = Field(12, gt=0)
+
+    def speaking_s(self, words: int) -> float:
+        return 60.0 * words / self.words_per_minute
+
+
 class ScoringSettings(_Strict):
     version: int = 1
     pass_threshold: float = Field(80, ge=0, le=100)
@@ -71,6 +95,7 @@ class ScoringSettings(_Strict):
     resolved_outcomes: list[str] = Field(default_factory=lambda: ["resolved"])
     critical: list[str] = Field(default_factory=list)
     violations: dict[str, ViolationRule] = Field(default_factory=dict)
+    call_timing: CallTiming = CallTiming()
 
     @model_validator(mode="after")
     def _non_negative(self) -> ScoringSettings:

@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 
 from app.repositories.scorecards import ScorecardRepository
 from scoring.events import Event
-from scoring.scorecard import score_session
-from simulator.scenario.scoring_spec import scoring_spec
 
 if TYPE_CHECKING:
     from app.sessions.service import SessionInfo
@@ -27,6 +25,10 @@ log = logging.getLogger(__name__)
 
 def score_and_store(db: Session, info: SessionInfo, events: Sequence[Event]) -> int | None:
     try:
+        # Imported here: the scorer is only needed when a session ends.
+        from scoring.scorecard import score_session
+        from simulator.scenario.scoring_spec import scoring_spec
+
         spec = scoring_spec(info.scenario, version=str(info.scenario_version_id))
         card = score_session(events, spec)
     except Exception:

@@ -347,16 +347,26 @@ class SessionStateData(BaseModel):
 
 
 class AckOut(BaseModel):
+    """``ack``: the client's action is in the log as event ``seq``."""
+
     cid: str | None
     seq: int = Field(description="Seq of the logged event the message became")
     duplicate: bool = Field(False, description="A resend of a cid already applied")
 
 
 class ErrorData(BaseModel):
+    """``error``: a message was refused (see the error codes); the log is unchanged."""
+
     code: ErrorCode
     message: str
     cid: str | None = None
     details: Any = None
+
+
+class PongData(BaseModel):
+    """``pong``: the answer to ``ping``, with its cid when the ping had one."""
+
+    cid: str | None = None
 
 
 class HiddenData(BaseModel):
@@ -366,7 +376,211 @@ class HiddenData(BaseModel):
 SERVER_DATA_MODELS: dict[str, type[BaseModel]] = {
     "session.state": SessionStateData,
     "ack": AckOut,
-    "pong": Empty,
+    "pong": PongData,
     "error": ErrorData,
     "hidden": HiddenData,
 }
+
+
+# ---- the AsyncAPI document -------------------------------------------------------------
+
+# The ``data`` of each logged event, as the engine and the web layer write it
+# (scoring/events.py); keys named here are always present.
+EVENT_FIELDS: dict[str, dict[str, str]] = {
+    "session.started": {
+        "scenario": "scenario id",
+        "version": "stored scenario version id",
+        "seed": "random seed of the session",
+        "function": "labour function code, e.g. A/01.3",
+        "channel": "chat or call",
+    },
+    "customer.typing": {"step": "dialogue step", "duration_s": "how long the customer types"},
+    "customer.message": {
+        "step": "dialogue step",
+        "text": "what the customer says (Russian)",
+        "variant": "index of the line variant said",
+        "kind": "line | nudge | reaction | ending",
+    },
+    "customer.mood": {"mood": "0..100", "delta": "change", "reason": "why it changed"},
+    "hint": {"text": "advice for the trainee (Russian)", "source": "scenario | whisper"},
+    "step.entered": {"step": "new step", "from": "previous step", "branch": "branch that fired"},
+    "violation": {
+        "code": "behaviour id of the violation",
+        "reply_index": "which operator reply",
+        "step": "dialogue step",
+        "reason": "why",
+    },
+    "session.ended": {
+        "ending": "ending id (null when the operator ended before one)",
+        "outcome": "resolved | unresolved | hung_up | escalated",
+        "reason": "what ended it",
+        "scorecard_id": "id of the stored scorecard (null if scoring failed)",
+    },
+    "operator.message": {
+        "text": "the reply",
+        "reply_index": "0-based count of replies",
+        "step": "dialogue step",
+        "detection": "behaviours detected, with spans",
+        "facts": "facts checked in the reply",
+        "response_time_s": "seconds since the customer's line (null if none waited)",
+        "cid": "the client id of the message (present when the client sent one)",
+    },
+    "crm.submit": {"form": "form id", "fields": "values", "valid": "bool", "errors": "list"},
+    "hold.start": {},
+    "hold.end": {"duration_s": "length of the hold"},
+    "kb.open": {"article": "article id"},
+    "transfer": {"department": "department id"},
+    "escalate": {"reason": "why"},
+    "session.end": {},
+}
+_CLIENT_DESCRIPTIONS: dict[str, str] = {
+    "hello": "Optional first message: resume after last_seq (instead of the URL query)",
+    "operator.message": "The operator's reply to the customer",
+    "crm.submit": "Submit a CRM form of the scenario",
+    "hold.start": "Put the customer on hold",
+    "hold.end": "Take the customer off hold",
+    "kb.open": "Open a knowledge-base article",
+    "transfer": "Transfer the contact to a department",
+    "escalate": "Escalate the contact",
+    "session.end": "The operator ends the contact",
+    "ack": "The client has processed events up to seq (not logged)",
+    "ping": "Keep-alive; answered with pong (not logged)",
+}
+
+
+def _camel(kind: str) -> str:
+    head, *rest = kind.replace(".", "_").split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _server_key(kind: str) -> str:
+    """Message keys must be unique; the server's echo of a client action is its event."""
+    if kind not in CLIENT_TYPES:
+        return _camel(kind)
+    return _camel(kind) + ("Event" if kind in LOGGED_TYPES else "Reply")
+
+
+def asyncapi_document() -> dict[str, Any]:
+    """The AsyncAPI 3.0.0 description of protocol v1, built from the models above."""
+    from pydantic.json_schema import models_json_schema
+
+    server_models: list[type[BaseModel]] = [ServerMessage, *SERVER_DATA_MODELS.values()]
+    models = [*CLIENT_MESSAGE_MODELS, *server_models]
+    keyed, defs = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+    )
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    messages: dict[str, Any] = {}
+    for model in CLIENT_MESSAGE_MODELS:
+        kind = get_args(model.model_fields["type"].annotation)[0]
+        messages[_camel(kind)] = {
+            "name": kind,
+            "title": kind,
+            "summary": _CLIENT_DESCRIPTIONS[kind],
+            "payload": {"$ref": keyed[(model, "validation")]["$ref"]},
+        }
+    envelope = keyed[(ServerMessage, "validation")]["$ref"]
+    for kind in SERVER_TYPES:
+        if kind in SERVER_DATA_MODELS:
+            data: dict[str, Any] = {"$ref": keyed[(SERVER_DATA_MODELS[kind], "validation")]["$ref"]}
+            summary = (SERVER_DATA_MODELS[kind].__doc__ or kind).strip().splitlines()[0]
+        else:
+            fields = EVENT_FIELDS[kind]
+            data = {
+                "type": "object",
+                "properties": {k: {"description": v} for k, v in fields.items()},
+            }
+            summary = f"Logged event {kind} (replayed on resume)"
+        messages[_server_key(kind)] = {
+            "name": kind,
+            "title": kind,
+            "summary": summary,
+            "payload": {
+                "allOf": [
+                    {"$ref": envelope},
+                    {
+                        "type": "object",
+                        "properties": {"type": {"const": kind}, "data": data},
+                    },
+                ]
+            },
+        }
+    client_keys = [_camel(kind) for kind in CLIENT_TYPES]
+    server_keys = [k for k in messages if k not in client_keys]
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "ccsim session websocket",
+            "version": str(PROTOCOL_VERSION),
+            "description": (
+                "Protocol v1 between the trainee's desk (or a supervisor watching) and the "
+                "server. Generated from app/web/protocol.py by `python -m app.web.protocol`; "
+                "docs/protocol.md explains it."
+            ),
+        },
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:8000",
+                "protocol": "ws",
+                "description": "ccsim serve; log in first (cookie ccsim_session)",
+            }
+        },
+        "channels": {
+            "session": {
+                "address": "/ws/sessions/{sessionId}",
+                "title": "One training session",
+                "parameters": {"sessionId": {"description": "Session id from POST /api/sessions"}},
+                "messages": {k: {"$ref": f"#/components/messages/{k}"} for k in messages},
+                "bindings": {
+                    "ws": {
+                        "query": {
+                            "type": "object",
+                            "properties": {
+                                "last_seq": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "Resume after this seq (else send hello)",
+                                }
+                            },
+                        }
+                    }
+                },
+            }
+        },
+        "operations": {
+            "receiveClientMessage": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/session"},
+                "summary": "Messages the desk sends",
+                "messages": [{"$ref": f"#/channels/session/messages/{k}"} for k in client_keys],
+            },
+            "sendServerMessage": {
+                "action": "send",
+                "channel": {"$ref": "#/channels/session"},
+                "summary": "Logged events and control messages the server sends",
+                "messages": [{"$ref": f"#/channels/session/messages/{k}"} for k in server_keys],
+            },
+        },
+        "components": {
+            "messages": messages,
+            "schemas": schemas,
+        },
+    }
+
+
+def render_asyncapi() -> str:
+    import yaml
+
+    header = "# Generated by `python -m app.web.protocol` from app/web/protocol.py; do not edit.\n"
+    return header + yaml.safe_dump(
+        asyncapi_document(), allow_unicode=True, sort_keys=False, width=100
+    )
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/asyncapi.yaml")
+    target.write_text(render_asyncapi(), encoding="utf-8")
+    print(f"wrote {target}")

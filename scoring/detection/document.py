@@ -8,11 +8,13 @@ through the token start positions.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from scoring.nlp import Token, TypoFixer, clean, tokenize
 
+_DIGIT = re.compile(r"\d")
 SENTENCE_ENDS = frozenset({".", "?"})
 # «ул. Мира», «д. 5»: these precede a name or a number and never end a sentence.
 ADDRESS_ABBREVIATIONS = frozenset(
@@ -56,7 +58,7 @@ class Document:
         self.encoded = "".join(parts)
         keys = {f"l:{_safe(t.lemma)}" for t in self.tokens}
         keys.update(f"s:{_safe(t.norm)}" for t in self.tokens)
-        if any(ch.isdigit() for t in self.tokens for ch in t.lemma):
+        if _DIGIT.search(text):
             keys.add("#")
         self.keys = frozenset(keys)
         self.starts = starts

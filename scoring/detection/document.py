@@ -67,7 +67,14 @@ class Document:
     def _split_sentences(self) -> list[Sentence]:
         out: list[Sentence] = []
         first = 0
+        quoted = 0  # «Забыли пароль?» inside quotes does not end the sentence
         for i, tok in enumerate(self.tokens):
+            if tok.norm in ("«", "„"):
+                quoted += 1
+            elif tok.norm in ("»", "“") and quoted:
+                quoted -= 1
+            if quoted:
+                continue
             if tok.lemma in SENTENCE_ENDS and tok.kind == "punct" and not self._abbrev_dot(i):
                 if i > first:
                     out.append(Sentence(first, i, tok.lemma == "?"))

@@ -100,6 +100,8 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
         if len(content) < 2:
             continue
         if not strong:
+            if s.is_question:  # «Так, а какой у вас тариф?» asks, it does not repeat
+                continue
             if heard is None:
                 cdoc = customer()
                 heard = stems(cdoc) if cdoc is not None else set()

@@ -76,6 +76,12 @@ def _wh_at(doc: Document, first: int, last: int, request: bool) -> int | None:
             return i
         if prev in ("и", "а", "или") or (request and tok.lemma != "что"):
             return i
+        # «а для какой организации…»: a preposition between the clause start and the wh-word
+        before = doc.tokens[i - 2].norm if i - 2 >= first else ""
+        if doc.tokens[i - 1].tags.startswith("PREP") and (
+            before in _CLAUSE_MARKS or before in ("и", "а", "или") or i - 1 == first
+        ):
+            return i
     return None
 
 

@@ -185,8 +185,7 @@ def _hold_etiquette(log: SessionLog) -> tuple[float, Reply | None, list[str]]:
                 passed += 1
             else:
                 notes.append(
-                    f"удержание {n} (шаг {hold.step}): нет благодарности за ожидание "
-                    "после возврата"
+                    f"удержание {n} (шаг {hold.step}): нет благодарности за ожидание после возврата"
                 )
                 first_miss = first_miss or (after[0] if after else None)
     return (100.0 * passed / checks if checks else 100.0), first_miss, notes

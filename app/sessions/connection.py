@@ -71,7 +71,7 @@ class Connection:
         self.info = info
         self.role: Role = role
         self.settings = hub.settings
-        self.show_mood = info.scenario.customer.show_mood
+        self.show_mood = info.scenario.customer.show_mood and info.mood_meter
         self.bucket = TokenBucket(self.settings.ws_rate_per_s, self.settings.ws_rate_burst)
         self.last_sent = 0
         self._sent = asyncio.Condition()

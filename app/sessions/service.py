@@ -22,7 +22,7 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import TrainingSession
+from app.db.models import Assignment, AssignmentMode, TrainingSession
 from app.db.types import utcnow
 from app.live.broker import Broker
 from app.repositories.errors import NotFoundError
@@ -71,6 +71,9 @@ class SessionInfo:
     version: int
     seed: int
     created_at: datetime
+    # From the session's assignment (an exam never shows hints); True without one.
+    hints: bool = True
+    mood_meter: bool = True
 
     @property
     def engine_version(self) -> str:
@@ -85,6 +88,7 @@ def load_info(db: Session, session_id: str) -> SessionInfo | None:
     version = ScenarioRepository(db).get(training.scenario_version_id)
     if version is None:  # RESTRICT on the foreign key makes this impossible
         raise NotFoundError(f"session {session_id} points at a missing scenario version")
+    hints, mood_meter = assignment_flags(db, training.assignment_id)
     return SessionInfo(
         id=training.id,
         user_id=training.user_id,
@@ -93,7 +97,21 @@ def load_info(db: Session, session_id: str) -> SessionInfo | None:
         version=version.version,
         seed=training.seed,
         created_at=training.created_at,
+        hints=hints,
+        mood_meter=mood_meter,
     )
+
+
+def assignment_flags(db: Session, assignment_id: int | None) -> tuple[bool, bool]:
+    """(hints, mood meter) of a session started from an assignment."""
+    assignment = db.get(Assignment, assignment_id) if assignment_id is not None else None
+    if assignment is None:
+        return True, True
+    return assignment.hints and assignment.mode != AssignmentMode.EXAM, assignment.mood_meter
+
+
+def with_hints(settings: LiveSettings, hints: bool) -> LiveSettings:
+    return settings if hints or not settings.hints else settings.model_copy(update={"hints": False})
 
 
 def session_time(created_at: datetime) -> float:
@@ -135,7 +153,7 @@ class SessionRuntime:
             self.info.engine_version,
             log_events,
             clock_start,
-            self.hub.settings,
+            with_hints(self.hub.settings, self.info.hints),
             self.hub.detector,
         )
         tail, self.engine.replayed_tail = list(self.engine.replayed_tail), []
@@ -288,7 +306,12 @@ class SessionHub:
         self.drivers: dict[str, Any] = {}  # session id -> the trainee's current connection
 
     async def create_session(
-        self, user_id: int, scenario_version_id: int, seed: int | None
+        self,
+        user_id: int,
+        scenario_version_id: int,
+        seed: int | None,
+        *,
+        assignment_id: int | None = None,
     ) -> tuple[str, list[dict[str, Any]]]:
         """Create the session row and log its opening events (the customer starts typing)."""
         seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
@@ -300,9 +323,11 @@ class SessionHub:
                     raise NotFoundError(f"no scenario version {scenario_version_id}")
                 scenario = scenario_from_source(version.sha256, version.source)
                 repo = SessionRepository(db)
-                training = repo.create(user_id, version.id, seed)
+                training = repo.create(user_id, version.id, seed, assignment_id=assignment_id)
+                hints, _ = assignment_flags(db, assignment_id)
+                settings = with_hints(self.settings, hints)
                 engine, _ = engine_bridge.new(
-                    scenario, seed, str(version.id), 0.0, self.settings, self.detector
+                    scenario, seed, str(version.id), 0.0, settings, self.detector
                 )
                 rows = [
                     repo.append_event(training.id, e.t, e.type, dict(e.data))

@@ -8,12 +8,15 @@ from app.settings import Settings
 from app.web.main import create_app
 
 
-def test_home_page_says_the_app_runs_in_russian(client: TestClient):
-    response = client.get("/")
+def test_home_page_sends_a_visitor_to_the_russian_login_page(client: TestClient):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/"
+    response = client.get("/login")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert '<html lang="ru">' in response.text
-    assert "Приложение работает" in response.text
+    assert "Вход в тренажёр" in response.text
 
 
 def test_static_files_are_served(client: TestClient):

@@ -1,0 +1,47 @@
+"""The log-in page and the language switch.
+
+Only rendering: the form posts to ``POST /api/auth/login`` (``app.web.auth`` keeps every rule
+about credentials and cookies). Without JavaScript the form still posts there and the cookie is
+set; the script turns the JSON answer into a redirect and an inline error.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.web.auth import COOKIE_NAME, user_for_token
+from app.web.deps import DbSession, Templates
+from app.web.i18n import LANG_COOKIE, LANGUAGES, page_context
+
+router = APIRouter(tags=["pages"])
+
+
+def safe_next(raw: str | None) -> str:
+    """Only a path on this site: ``//evil.example`` or ``https://...`` would be an open
+    redirect after log-in."""
+    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/"
+    return raw
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request,
+    templates: Templates,
+    db: DbSession,
+    next_: str | None = Query(None, alias="next"),
+) -> Response:
+    target = safe_next(next_)
+    if user_for_token(db, request.cookies.get(COOKIE_NAME)) is not None:
+        return RedirectResponse(target, status_code=303)
+    context = {**page_context(request), "next": target, "user": None}
+    return templates.TemplateResponse(request, "login.html", context)
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: str, next_: str | None = Query(None, alias="next")) -> Response:
+    response = RedirectResponse(safe_next(next_), status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response

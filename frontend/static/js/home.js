@@ -1,0 +1,3 @@
+import { wireStartButtons } from "./start-session.js";
+
+wireStartButtons(document.getElementById("start-error"));

@@ -1,0 +1,43 @@
+// "Start" / "Try again" / "Next": create a session of a scenario and open its desk.
+import { t } from "./i18n.js";
+
+export async function startSession(scenarioId) {
+  const response = await fetch("/api/sessions", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    credentials: "same-origin",
+    body: JSON.stringify({ scenario_id: scenarioId }),
+  });
+  if (!response.ok) {
+    let detail = `HTTP ${response.status}`;
+    try {
+      detail = (await response.json()).detail ?? detail;
+    } catch {
+      /* not JSON */
+    }
+    throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
+  }
+  const { session_id: sessionId } = await response.json();
+  location.assign(`/sessions/${encodeURIComponent(sessionId)}`);
+}
+
+/** Wire every button.start-session[data-scenario] on the page. */
+export function wireStartButtons(errorNode) {
+  for (const button of document.querySelectorAll("button.start-session[data-scenario]")) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const label = button.textContent;
+      button.textContent = t("home.starting");
+      try {
+        await startSession(button.dataset.scenario);
+      } catch (err) {
+        button.disabled = false;
+        button.textContent = label;
+        if (errorNode) {
+          errorNode.textContent = t("home.start_failed", { error: err.message });
+          errorNode.hidden = false;
+        }
+      }
+    });
+  }
+}

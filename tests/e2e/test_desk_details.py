@@ -1,0 +1,128 @@
+"""Smaller desk behaviours in a real browser: the composer's keys, the profile gate, KB search,
+CRM validation, log-in errors and the language switch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+CHAT = "a01-airline-baggage-chat"
+
+
+def open_desk(page: Page, scenario_id: str = CHAT) -> None:
+    log_in(page)
+    page.locator(f'#catalogue button[data-scenario="{scenario_id}"]').click()
+    page.wait_for_url(re.compile(r"/sessions/[0-9a-f-]+$"))
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    expect(page.locator(".bubble-customer").first).to_be_visible()
+
+
+def test_login_desk_wrong_password_is_shown_inline(page: Page, shot: Callable[[str], Path]):
+    page.goto("/sessions/00000000-0000-0000-0000-000000000000")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_label("Логин").fill("trainee")
+    page.get_by_label("Пароль").fill("wrong")
+    page.get_by_role("button", name="Войти").click()
+    expect(page.locator("#login-error")).to_have_text("Неверный логин или пароль.")
+    shot("error")
+
+
+def test_home_language_switch_to_english_and_back(page: Page, shot: Callable[[str], Path]):
+    log_in(page)
+    expect(page.locator("h1")).to_contain_text("Здравствуйте")
+    page.get_by_role("link", name="EN").click()
+    expect(page.locator("h1")).to_contain_text("Hello")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    shot("english")
+    page.get_by_role("link", name="RU").click()
+    expect(page.locator("h1")).to_contain_text("Здравствуйте")
+
+
+def test_desk_enter_sends_and_shift_enter_makes_a_new_line(page: Page, shot: Callable[[str], Path]):
+    open_desk(page)
+    reply = page.locator("#reply")
+    reply.click()
+    page.keyboard.type("Добрый вечер!")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("Меня зовут Марина.")
+    assert reply.input_value() == "Добрый вечер!\nМеня зовут Марина."
+    expect(page.locator(".bubble-operator")).to_have_count(0)
+    page.keyboard.press("Enter")
+    bubble = page.locator(".bubble-operator:not(.pending) .bubble-text")
+    expect(bubble).to_have_text("Добрый вечер!\nМеня зовут Марина.")
+    expect(reply).to_have_value("")
+    expect(reply).to_be_focused()
+    shot("sent")
+
+
+def test_desk_profile_hidden_until_the_customer_is_identified(
+    page: Page, shot: Callable[[str], Path]
+):
+    open_desk(page)
+    expect(page.locator("#profile")).to_be_hidden()
+    expect(page.locator("#profile-hidden")).to_be_visible()
+    # The server withholds it too: the profile is not in any response the page can read.
+    session_id = page.url.rsplit("/", 1)[1]
+    body = page.request.get(f"/api/sessions/{session_id}/profile").json()
+    assert body == {"identified": False, "name": None, "profile": None}
+    assert "KX7P2M" not in page.content()
+    shot("hidden")
+    page.locator("#reply").fill(
+        "Добрый вечер! Авиакомпания «Северный ветер», меня зовут Марина. С удовольствием "
+        "подскажу. Напишите, пожалуйста, код бронирования и фамилию одного из пассажиров."
+    )
+    page.locator("#reply").press("Enter")
+    # The instant customer gives the booking code; the engine marks them identified.
+    expect(page.locator("#profile")).to_be_visible()
+    expect(page.locator("#profile")).to_contain_text("KX7P2M")
+    shot("identified")
+
+
+def test_desk_kb_search_filters_and_opening_is_logged(page: Page, shot: Callable[[str], Path]):
+    open_desk(page)
+    items = page.locator(".kb-item")
+    expect(items).to_have_count(3)
+    page.locator("#kb-search").fill("АВТОКРЕСЛ")  # text, any case
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("Детские коляски")
+    page.locator("#kb-search").fill("коляск")  # a title and another article's text
+    expect(items).to_have_count(2)
+    page.locator("#kb-search").fill("цены")  # a tag
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("Докупка багажа")
+    page.locator("#kb-search").fill("нет такого слова")
+    expect(items).to_have_count(0)
+    expect(page.locator("#kb-none")).to_be_visible()
+    page.locator("#kb-search").fill("")
+    items.filter(has_text="Докупка багажа").click()
+    expect(page.locator("#kb-article-text")).to_contain_text("2 900 рублей")
+    expect(page.locator("#conversation .system-line")).to_contain_text(
+        ["Открыта статья: Докупка багажа"]
+    )
+    shot("article")
+
+
+def test_desk_crm_validation_errors_are_shown_inline(page: Page, shot: Callable[[str], Path]):
+    open_desk(page)
+    page.locator("#tab-crm").click()
+    form = page.locator('form[data-form="contact_log"]')
+    form.locator('button[type="submit"]').click()
+    error = page.locator("#crm-contact_log-booking-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Заполните поле")
+    expect(page.locator("#crm-contact_log-booking")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#crm-contact_log-booking")).to_be_focused()
+    shot("errors")
+    # Nothing reached the log: no "saved" line in the conversation.
+    expect(page.locator("#conversation .system-line")).to_have_count(0)
+    page.locator("#crm-contact_log-booking").fill("KX7P2M")
+    page.locator("#crm-contact_log-booking").blur()
+    expect(error).to_be_hidden()

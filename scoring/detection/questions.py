@@ -54,6 +54,12 @@ REQUEST_VERBS = frozenset(
 # Wh-words that also join clauses («спасибо, что…», «так как…»): in a reply without any
 # punctuation they only count at the very start.
 _CONJUNCTION_LIKE = frozenset({"что", "как", "когда", "который"})
+# «здрасте, что у вас случилось»: after a greeting or an acknowledgement a wh-word starts
+# the question even without punctuation.
+_OPENERS = frozenset(
+    {"здравствуйте", "здрасте", "здрасьте", "привет", "день", "вечер", "утро", "хорошо", "так"}
+    | {"понятно", "ясно", "итак", "приветствовать", "ночь", "здравствуй"}
+)
 _CLAUSE_MARKS = frozenset({",", "—", "-", ":", "–"})
 
 
@@ -105,6 +111,10 @@ def question_hits(doc: Document) -> list[Hit]:
             and (
                 lemmas[0] in WH_WORDS
                 or any(x in WH_WORDS and x not in _CONJUNCTION_LIKE for x in lemmas[1:4])
+                or any(
+                    lemmas[k] in WH_WORDS and lemmas[k - 1] in _OPENERS
+                    for k in range(1, min(4, len(lemmas)))
+                )
                 or (len(lemmas) > 1 and words[0].tags.startswith("PREP") and lemmas[1] in WH_WORDS)
                 or (len(lemmas) > 1 and lemmas[1] == "ли")
             )

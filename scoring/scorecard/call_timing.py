@@ -92,13 +92,14 @@ def call_incidents(ctx: Context) -> list[Incident]:
     for reply in log.replies:
         words = len(reply.text.split())
         if words > rules.monologue_words:
+            seconds = rules.speaking_s(words)
             found.append(
                 Incident(
                     "monologue",
                     reply.t,
                     reply.step,
                     reply,
-                    f"Монолог: реплика {reply.index} — {words} слов (≈ {rules.speaking_s(words):.0f} с "
+                    f"Монолог: реплика {reply.index} — {words} слов (≈ {seconds:.0f} с "
                     f"речи), больше {rules.monologue_words}: клиент не успевает за оператором; "
                     "говорите частями и давайте клиенту ответить",
                 )

@@ -131,23 +131,33 @@ class Connection:
                 await self._send_event(item)
 
     async def run_writer(self, sub: Subscription) -> None:
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError, ConnectionError):
-            await self._catch_up()
-            while True:
-                item = await sub.get()
-                if sub.closed:
-                    return
-                if item is None:  # the queue overflowed: the log has everything
-                    sub.overflowed = False
-                    await self._catch_up()
-                    continue
-                seq = item["seq"]
-                if seq <= self.last_sent:
-                    continue
-                if seq > self.last_sent + 1:
-                    await self._catch_up(upto=seq - 1)
-                if seq == self.last_sent + 1:
-                    await self._send_event(item)
+        try:
+            await self._write(sub)
+        except (WebSocketDisconnect, RuntimeError, ConnectionError):
+            return  # the socket is gone; the reader notices too
+        except Exception:
+            # A connection that silently stopped streaming would look alive to the desk:
+            # close it, so that the client reconnects and resumes from the log.
+            log.exception("session %s: writer failed", self.info.id)
+            await self.kick(CloseCode.INTERNAL, "internal error; reconnect to resume")
+
+    async def _write(self, sub: Subscription) -> None:
+        await self._catch_up()
+        while True:
+            item = await sub.get()
+            if sub.closed:
+                return
+            if item is None:  # the queue overflowed: the log has everything
+                sub.overflowed = False
+                await self._catch_up()
+                continue
+            seq = item["seq"]
+            if seq <= self.last_sent:
+                continue
+            if seq > self.last_sent + 1:
+                await self._catch_up(upto=seq - 1)
+            if seq == self.last_sent + 1:
+                await self._send_event(item)
 
     # -- the handshake --------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts
+from simulator.engine.call_timing import call_reaction, call_timing, patience_s
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds
 from simulator.engine.crm import check_submission
@@ -80,6 +81,9 @@ class Engine:
         self._rng = random.Random(seed)
         self._facts = [fact_spec(f) for f in scenario.facts().values()]
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
+        self._call = scenario.channel == "call"
+        self._call_timing = call_timing(scenario)
+        self._patience_s = patience_s(scenario, self._call_timing)
         self._state: SessionState | None = None
         self._out: list[EmittedEvent] = []
         self._now = 0.0
@@ -161,6 +165,7 @@ class Engine:
             state.hold.started_at = self._now
             state.hold.count += 1
             state.hold.overrun_nudged = False
+            state.hold.unannounced = self._call and "hold_request" not in state.last_reply_labels
             state.step.hold = True
             self._emit(ev.HOLD_START, {})
             self._evaluate(violations=())
@@ -171,6 +176,10 @@ class Engine:
             state.hold.total_s = _ms(state.hold.total_s + duration)
             state.hold.started_at = None
             self._emit(ev.HOLD_END, {"duration_s": duration})
+            if state.hold.unannounced:
+                # Back from a hold nobody warned them about: the caller says so first.
+                state.hold.unannounced = False
+                self._call_reaction("hold_unannounced")
             self._evaluate(violations=())
         elif event.type == ev.KB_OPEN:
             self._emit(ev.KB_OPEN, {"article": str(data["article"])})
@@ -310,17 +319,20 @@ class Engine:
         state.replies += 1
         waited = state.awaiting_reply_since
         state.awaiting_reply_since = None
-        self._emit(
-            ev.OPERATOR_MESSAGE,
-            {
-                "text": text,
-                "reply_index": reply_index,
-                "step": state.step.id,
-                "detection": result.to_dict(),
-                "facts": [c.to_dict() for c in checks],
-                "response_time_s": None if waited is None else _ms(self._now - waited),
-            },
-        )
+        data: dict[str, Any] = {
+            "text": text,
+            "reply_index": reply_index,
+            "step": state.step.id,
+            "detection": result.to_dict(),
+            "facts": [c.to_dict() for c in checks],
+            "response_time_s": None if waited is None else _ms(self._now - waited),
+        }
+        speaking = state.speaking
+        talk_over = self._call and speaking is not None and self._now >= speaking.speech_at
+        if talk_over:
+            data["talk_over"] = True  # only when true: logs from before the flag replay unchanged
+        self._emit(ev.OPERATOR_MESSAGE, data)
+        state.last_reply_labels = frozenset(result.labels)
         violations = self._violations(text, result, reply_index)
         self._read_s = self.timing.read(text)
         for check in checks:
@@ -332,7 +344,21 @@ class Engine:
             return
         state.step.replies += 1
         state.step.behaviours.update(result.labels)
+        if self._call:
+            if talk_over and self._call_reaction("talk_over"):
+                return
+            words = len(text.split())
+            if words > self._call_timing.monologue_words and self._call_reaction("monologue"):
+                return
         self._evaluate(violations=violations, reply=True)
+
+    def _call_reaction(self, key: str) -> bool:
+        """Apply the caller's reaction to a timing incident; True when it ended the dialogue."""
+        reaction = call_reaction(self.scenario, key)
+        if reaction is None:
+            return False
+        self._react(reaction, f"reaction:{key}")
+        return self.state.ending is not None
 
     def _violations(self, text: str, result: DetectionResult, reply_index: int) -> list[str]:
         """Emit one violation event per code found in the reply; return the codes in order."""
@@ -513,8 +539,11 @@ class Engine:
             return
         line = state.queue.pop(0)
         duration = _ms(self._read_s + self.timing.speak(line.text, self.scenario.channel))
+        speech_at = _ms(self._now + self._read_s)
         self._read_s = 0.0
-        state.speaking = Speaking(line=line, started_at=self._now, due=_ms(self._now + duration))
+        state.speaking = Speaking(
+            line=line, started_at=self._now, due=_ms(self._now + duration), speech_at=speech_at
+        )
         self._emit(ev.CUSTOMER_TYPING, {"step": line.step, "duration_s": duration})
 
     def _silence_due(self) -> float | None:
@@ -523,7 +552,7 @@ class Engine:
             return None
         if state.hold.started_at is not None and not state.hold.overrun_nudged:
             return _ms(state.hold.started_at + self._hold_max_s)
-        return _ms(state.last_activity + self.scenario.customer.patience_s)
+        return _ms(state.last_activity + self._patience_s)
 
     def _release_due(self) -> None:
         state = self.state

@@ -30,6 +30,7 @@ class HoldState:
     count: int = 0
     total_s: float = 0.0
     overrun_nudged: bool = False
+    unannounced: bool = False  # started without a hold_request in the operator's last reply
 
     @property
     def active(self) -> bool:
@@ -51,6 +52,7 @@ class Speaking:
     line: CustomerLine
     started_at: float
     due: float
+    speech_at: float = 0.0  # when the customer starts saying it (after hearing the operator out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class SessionState:
     last_activity: float = 0.0
     awaiting_reply_since: float | None = None
     last_customer_text: str | None = None
+    last_reply_labels: frozenset[str] = frozenset()  # behaviours of the operator's last reply
     ending: str | None = None
     outcome: str | None = None
     ending_cause: str | None = None  # what led to the ending: a branch, a reaction, silence

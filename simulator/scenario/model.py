@@ -41,7 +41,15 @@ BehaviourId = Annotated[
     WithJsonSchema({"type": "string", "enum": list(BEHAVIOUR_IDS)}),
 ]
 # The engine also raises this violation itself when personal data is disclosed unverified.
-REACTION_KEYS: tuple[str, ...] = (*VIOLATION_IDS, "personal_data_unverified", "silence")
+# Calls also react to timing (docs/scoring.md, "Call timing"): a hold without a warning, a
+# monologue, the operator talking over the customer.
+CALL_REACTION_KEYS: tuple[str, ...] = ("hold_unannounced", "monologue", "talk_over")
+REACTION_KEYS: tuple[str, ...] = (
+    *VIOLATION_IDS,
+    "personal_data_unverified",
+    "silence",
+    *CALL_REACTION_KEYS,
+)
 ReactionKey = Annotated[
     str,
     AfterValidator(lambda v: _check_reaction(v)),
@@ -234,6 +242,11 @@ class Scenario(_Strict):
     dialogue: Dialogue
     endings: dict[Identifier, Ending] = Field(min_length=1)
     reactions: dict[ReactionKey, Reaction] = Field(default_factory=dict)
+    hide_transcript: bool = Field(
+        False,
+        description="Calls: the desk plays the customer's lines but does not show their words "
+        "(a harder, listening-only mode)",
+    )
     scoring: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of the organisation's scoring settings"
     )

@@ -167,7 +167,7 @@ def test_model_errors_are_located_and_readable(tmp_path: Path, minimal_text: str
             "unknown field 'chanel': did you mean 'channel'? allowed here: id, title, "
             "description, function, channel, direction, difficulty, industry, company, tags, kpi, "
             "customer, knowledge_base, crm, departments, includes, dialogue, endings, reactions, "
-            "scoring",
+            "hide_transcript, scoring",
         ),
         (
             *position(text, "greting"),

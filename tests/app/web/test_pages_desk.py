@@ -1,0 +1,184 @@
+"""The desk's pages and JSON on the server side: who may see what, the profile gate, the
+catalogues, the home page's lists and the debrief's escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.db.demo import DemoReport, load_scenarios
+from app.db.models import Assignment, ScenarioVersion
+from app.db.types import utcnow
+from app.repositories.users import GroupRepository
+from app.settings import find_project_path
+from app.web.i18n import LANGUAGES, catalogue
+from tests.app.web.conftest import (
+    Accounts,
+    add_scenario,
+    collect_sync,
+    frame,
+    login,
+    start_session,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+AIRLINE = REPO / "scenarios" / "a01-airline-baggage-chat" / "scenario.yaml"
+
+
+def test_pages_send_a_visitor_to_log_in_and_back(live_client: TestClient):
+    response = live_client.get("/sessions/abc?x=1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/sessions/abc%3Fx%3D1"
+    page = live_client.get("/login?next=/sessions/abc")
+    assert 'data-next="/sessions/abc"' in page.text
+
+
+def test_login_page_refuses_an_open_redirect(live_client: TestClient, accounts: Accounts):
+    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        page = live_client.get("/login", params={"next": evil})
+        assert 'data-next="/"' in page.text, evil
+    login(live_client, "anna")
+    response = live_client.get("/login?next=//evil.example", follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_another_trainees_session_is_forbidden_everywhere(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion
+):
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    live_client.cookies.clear()
+    login(live_client, "boris")
+    for path in ("", "/debrief"):
+        page = live_client.get(f"/sessions/{session_id}{path}")
+        assert page.status_code == 403
+        assert "another trainee" in page.text
+    for api in ("desk", "profile", "scorecard"):
+        assert live_client.get(f"/api/sessions/{session_id}/{api}").status_code == 403
+    live_client.cookies.clear()
+    login(live_client, "anna")
+    assert live_client.get(f"/sessions/{session_id}").status_code == 200
+    assert live_client.get(f"/api/sessions/{session_id}/scorecard").status_code == 404
+
+
+def test_desk_data_never_carries_the_expected_crm_values(
+    live_client: TestClient, accounts: Accounts, db: Session
+):
+    version = add_scenario(db, AIRLINE.read_text(encoding="utf-8"))
+    login(live_client, "anna")
+    session_id = start_session(live_client, version)
+    desk = live_client.get(f"/api/sessions/{session_id}/desk").json()
+    assert desk["scenario"]["channel"] == "chat"
+    assert [a["id"] for a in desk["knowledge_base"]] == [
+        "fares-baggage",
+        "extra-baggage",
+        "child-items",
+    ]
+    assert desk["kpi"]["first_response_s"] == 60 and desk["kpi"]["handle_time_s"] == 720
+    assert desk["kpi"]["hold_max_s"] == 120  # the organisation default for a chat
+    fields = [f for form in desk["crm"] for f in form["fields"]]
+    assert fields and all("expected" not in f and "expected_pattern" not in f for f in fields)
+    text = json.dumps(desk, ensure_ascii=False)
+    assert "KX7P2M" not in text and "Корнилов" not in text  # profile and persona stay hidden
+
+
+def test_profile_is_withheld_until_the_engine_identifies_the_customer(
+    live_client: TestClient, accounts: Accounts, db: Session
+):
+    version = add_scenario(db, AIRLINE.read_text(encoding="utf-8"))
+    login(live_client, "anna")
+    session_id = start_session(live_client, version)
+    # No socket yet: the answer comes from an engine replayed from the log.
+    before = live_client.get(f"/api/sessions/{session_id}/profile").json()
+    assert before == {"identified": False, "name": None, "profile": None}
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        ws.send_text(
+            frame(
+                "operator.message",
+                "c1",
+                text="Добрый вечер! Авиакомпания «Северный ветер», меня зовут Марина. "
+                "Напишите, пожалуйста, код бронирования и фамилию одного из пассажиров.",
+            )
+        )
+        collect_sync(ws, lambda m: m["type"] == "ack")
+        collect_sync(ws, lambda m: m["type"] == "customer.message")
+        live = live_client.get(f"/api/sessions/{session_id}/profile").json()
+    assert live["identified"] is True
+    assert live["profile"]["booking"] == "KX7P2M"
+    # And after the socket left, the replayed engine agrees.
+    assert live_client.get(f"/api/sessions/{session_id}/profile").json() == live
+
+
+def test_catalogues_have_the_same_keys_and_cover_every_key_used():
+    ru, en = catalogue("ru"), catalogue("en")
+    assert set(ru) == set(en)
+    assert LANGUAGES == ("ru", "en")
+    frontend = find_project_path("frontend")
+    used: set[str] = set()
+    for path in [*frontend.glob("templates/*.html"), *frontend.glob("static/js/*.js")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\bt\(\s*['"]([a-z_]+(?:\.[a-z_]+)+)['"]""", text))
+    assert used, "the templates use the catalogue"
+    missing = sorted(k for k in used if k not in ru)
+    assert not missing, f"keys used but not in frontend/i18n/*.json: {missing}"
+
+
+def test_language_switch_sets_a_cookie_and_english_pages_follow(live_client: TestClient):
+    response = live_client.get("/lang/en?next=/login", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert response.cookies["ccsim_lang"] == "en"
+    page = live_client.get("/login")
+    assert '<html lang="en">' in page.text and "Log in to the simulator" in page.text
+    unknown = live_client.get("/lang/xx?next=https://evil.example", follow_redirects=False)
+    assert unknown.headers["location"] == "/" and "ccsim_lang" not in unknown.cookies
+
+
+def test_home_of_a_new_trainee_lists_assignments_and_easy_scenarios_per_function(
+    live_client: TestClient, accounts: Accounts, db: Session
+):
+    load_scenarios(db, REPO / "scenarios", DemoReport())
+    group = GroupRepository(db).create("Группа 1")
+    GroupRepository(db).add_member(group, accounts.trainee)
+    due = utcnow() + timedelta(days=3)
+    db.add(Assignment(group_id=group.id, scenario_key="a04-clinic-threat-call", due_at=due))
+    db.add(Assignment(user_id=accounts.other_trainee.id, scenario_key="a03-mobile-no-data-call"))
+    db.commit()
+    login(live_client, "anna")
+    page = live_client.get("/").text
+    assigned = page.split('id="assigned-h"')[1].split("</section>")[0]
+    assert "a04-clinic-threat-call" in assigned and due.strftime("%d.%m.%Y") in assigned
+    assert "a03-mobile-no-data-call" not in assigned  # someone else's
+    recommended = page.split('id="recommended"')[1].split("</ul>")[0]
+    keys = re.findall(r'data-scenario="([^"]+)"', recommended)
+    functions = [k[:3] for k in keys[:4]]
+    assert sorted(functions) == ["a01", "a02", "a03", "a04"], keys
+    assert "Вы ещё не прошли ни одного сценария" in page
+
+
+def test_staff_get_a_placeholder_home(live_client: TestClient, accounts: Accounts):
+    login(live_client, "vera")
+    page = live_client.get("/")
+    assert page.status_code == 200 and "Рабочие места тренера и супервизора" in page.text
+
+
+def test_debrief_renders_the_trainees_text_as_text(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion
+):
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+        ws.send_text(frame("operator.message", "c1", text="<script>alert(1)</script> Здравствуйте"))
+        collect_sync(ws, lambda m: m["type"] == "ack")
+        ws.send_text(frame("session.end", "c2"))
+        collect_sync(ws, lambda m: m["type"] == "session.ended")
+    page = live_client.get(f"/sessions/{session_id}/debrief")
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    card = live_client.get(f"/api/sessions/{session_id}/scorecard").json()
+    assert f'data-score="{card["overall"]:.1f}"' in page.text

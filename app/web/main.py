@@ -17,12 +17,21 @@ from fastapi.templating import Jinja2Templates
 from app.db.engine import create_db_engine, create_session_factory
 from app.settings import Settings, find_project_path
 from app.web import auth
-from app.web.routes import desk_api, health, pages_auth, pages_trainee, session_ws, sessions_api
+from app.web.routes import (
+    desk_api,
+    health,
+    pages_auth,
+    pages_trainee,
+    session_ws,
+    sessions_api,
+    voice_api,
+)
 
 # Add a router here to mount it.
 ROUTERS: list[APIRouter] = [health.router]
 ROUTERS += [auth.router, sessions_api.router, session_ws.router]  # sessions (issue 5)
 ROUTERS += [pages_auth.router, pages_trainee.router, desk_api.router]  # desk (issue 7)
+ROUTERS += [voice_api.router]  # the customer's voice in calls (issue 11)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

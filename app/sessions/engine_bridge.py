@@ -45,11 +45,12 @@ def new(
     settings: LiveSettings,
     detector: BehaviourDetector | None = None,
 ) -> tuple[Engine, MonotonicClock]:
+    detector = detector or default_detector()  # before the clock: loading it takes a while
     clock = MonotonicClock(clock_start)
     engine = Engine(
         scenario,
         seed=seed,
-        detector=detector or default_detector(),
+        detector=detector,
         clock=clock,
         timing=timing_for(settings),
         hints=settings.hints,
@@ -70,11 +71,12 @@ def rebuild(
     """The engine in the state the log leaves it in; raises ``ReplayMismatch`` when the log is
     not what this engine would have emitted. ``engine.replayed_tail`` holds events the replay
     produced beyond the log (a crash between emitting and appending): the caller appends them."""
+    detector = detector or default_detector()
     clock = MonotonicClock(clock_start)
     engine = restore(
         scenario,
         seed=seed,
-        detector=detector or default_detector(),
+        detector=detector,
         clock=clock,
         timing=timing_for(settings),
         hints=settings.hints,

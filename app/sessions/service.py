@@ -57,7 +57,7 @@ class Applied:
 def event_dict(row: Any) -> dict[str, Any]:
     """A log row as it travels: the broker, the replay and the HTTP log use this shape."""
     at: datetime = row.created_at
-    return {"seq": row.seq, "t": row.t, "at": at.isoformat(), "type": row.type, "data": row.data}
+    return {"type": row.type, "seq": row.seq, "t": row.t, "at": at.isoformat(), "data": row.data}
 
 
 @dataclass(frozen=True, slots=True)

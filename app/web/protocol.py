@@ -414,6 +414,7 @@ EVENT_FIELDS: dict[str, dict[str, str]] = {
         "ending": "ending id (null when the operator ended before one)",
         "outcome": "resolved | unresolved | hung_up | escalated",
         "reason": "what ended it",
+        "cause": "the violation or silence that ended it, if any",
         "scorecard_id": "id of the stored scorecard (null if scoring failed)",
     },
     "operator.message": {

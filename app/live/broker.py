@@ -23,7 +23,7 @@ Item = dict[str, Any] | None
 class Subscription:
     """One subscriber's bounded inbox."""
 
-    def __init__(self, session_id: int, maxsize: int) -> None:
+    def __init__(self, session_id: str, maxsize: int) -> None:
         self.session_id = session_id
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=maxsize)
         self.overflowed = False
@@ -54,9 +54,9 @@ class Subscription:
 
 
 class Broker(Protocol):
-    def publish(self, session_id: int, event: dict[str, Any]) -> None: ...
+    def publish(self, session_id: str, event: dict[str, Any]) -> None: ...
 
-    def subscribe(self, session_id: int) -> Any:
+    def subscribe(self, session_id: str) -> Any:
         """A context manager yielding a :class:`Subscription`."""
         ...
 
@@ -66,14 +66,14 @@ class InProcessBroker:
 
     def __init__(self, queue_size: int = 256) -> None:
         self.queue_size = queue_size
-        self._subs: dict[int, set[Subscription]] = defaultdict(set)
+        self._subs: dict[str, set[Subscription]] = defaultdict(set)
 
-    def publish(self, session_id: int, event: dict[str, Any]) -> None:
+    def publish(self, session_id: str, event: dict[str, Any]) -> None:
         for sub in list(self._subs.get(session_id, ())):
             sub.offer(event)
 
     @contextmanager
-    def subscribe(self, session_id: int) -> Iterator[Subscription]:
+    def subscribe(self, session_id: str) -> Iterator[Subscription]:
         sub = Subscription(session_id, self.queue_size)
         self._subs[session_id].add(sub)
         try:
@@ -86,5 +86,5 @@ class InProcessBroker:
                 if not subs:
                     del self._subs[session_id]
 
-    def subscriber_count(self, session_id: int) -> int:
+    def subscriber_count(self, session_id: str) -> int:
         return len(self._subs.get(session_id, ()))

@@ -16,7 +16,7 @@ _DEFAULT = Timing()
 def default_detector() -> BehaviourDetector:
     # Imported on first use: the detector loads language models, and the app must start
     # (and serve everything else) without paying for that at import time.
-    from scoring.detection import default_detector as shipped  # type: ignore[attr-defined]
+    from scoring.detection import default_detector as shipped
 
     detector: BehaviourDetector = shipped()
     return detector

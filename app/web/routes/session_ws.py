@@ -108,7 +108,7 @@ async def session_socket(websocket: WebSocket, session_id: str) -> None:
         return
     info, role = verdict
     assert isinstance(info, SessionInfo)
-    connection = Connection(websocket, hub, info, role)  # type: ignore[arg-type]
+    connection = Connection(websocket, hub, info, role)
     if role == "driver":
         previous = hub.drivers.get(info.id)
         hub.drivers[info.id] = connection

@@ -11,7 +11,7 @@ from app.db.models import ScenarioVersion, TrainingSession, User
 from app.repositories.errors import NotFoundError
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.sessions import SessionRepository
-from app.sessions.connection import visible_to
+from app.sessions.connection import Role, visible_to
 from app.sessions.service import SessionHub, event_dict, load_info
 from app.sessions.snapshot import fold
 from app.web.auth import STAFF_ROLES, CurrentUser
@@ -136,7 +136,7 @@ def get_events(
     training = _readable(db, user, session_id)
     info = load_info(db, session_id)
     assert info is not None
-    role = "watcher" if training.user_id != user.id else "driver"
+    role: Role = "watcher" if training.user_id != user.id else "driver"
     show_mood = info.scenario.customer.show_mood or user.role in STAFF_ROLES
     events = [
         visible_to(event_dict(r), role, show_mood)

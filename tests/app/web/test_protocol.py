@@ -104,17 +104,17 @@ def test_token_bucket_allows_a_burst_then_the_rate() -> None:
 
 async def test_broker_queue_is_bounded_and_signals_overflow() -> None:
     broker = InProcessBroker(queue_size=4)
-    with broker.subscribe(1) as slow, broker.subscribe(1) as fast:
+    with broker.subscribe("s1") as slow, broker.subscribe("s1") as fast:
         for seq in range(1, 4):
-            broker.publish(1, {"seq": seq})
+            broker.publish("s1", {"seq": seq})
             assert (await fast.get()) == {"seq": seq}
-        broker.publish(1, {"seq": 4})
-        broker.publish(1, {"seq": 5})
+        broker.publish("s1", {"seq": 4})
+        broker.publish("s1", {"seq": 5})
         assert slow.overflowed
         assert slow.queue.qsize() == 1
         assert (await slow.get()) is None  # "catch up from the log"
         assert not fast.overflowed
-        assert broker.subscriber_count(1) == 2
-    assert broker.subscriber_count(1) == 0
-    broker.publish(1, {"seq": 6})  # nobody listens: nothing kept
+        assert broker.subscriber_count("s1") == 2
+    assert broker.subscriber_count("s1") == 0
+    broker.publish("s1", {"seq": 6})  # nobody listens: nothing kept
     await asyncio.sleep(0)

@@ -21,9 +21,13 @@ from app.web.routes import (
     desk_api,
     health,
     pages_auth,
+    pages_supervisor,
     pages_trainee,
+    pages_trainer,
     session_ws,
     sessions_api,
+    supervisor_api,
+    trainer_api,
     voice_api,
 )
 
@@ -32,6 +36,8 @@ ROUTERS: list[APIRouter] = [health.router]
 ROUTERS += [auth.router, sessions_api.router, session_ws.router]  # sessions (issue 5)
 ROUTERS += [pages_auth.router, pages_trainee.router, desk_api.router]  # desk (issue 7)
 ROUTERS += [voice_api.router]  # the customer's voice in calls (issue 11)
+ROUTERS += [trainer_api.router, trainer_api.trainee_router, supervisor_api.router]  # issue 8
+ROUTERS += [pages_trainer.router, pages_supervisor.router]  # workspaces (issue 8)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -157,7 +157,7 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     if present & {"product_presentation", "cross_sell"}:
         drop("information")
     # Reading back what the customer said is listening, not news about the account or case.
-    for label in ("decision", "status_update", "personal_data"):
+    for label in ("decision", "status_update", "personal_data", "payment_info", "information"):
         hits = _absorb_in_sentence(hits, doc, label, frozenset({"active_listening", "summary"}))
     # An offer made *instead* of the impossible thing is the alternative, not an extra sale.
     hits = _absorb_in_sentence(hits, doc, "cross_sell", frozenset({"alternative_offer"}))

@@ -12,6 +12,7 @@ import threading
 from functools import cache
 
 from scoring.catalogue import BEHAVIOUR_IDS
+from scoring.detection.answers import answer_hits
 from scoring.detection.conventions import apply_conventions
 from scoring.detection.document import Document
 from scoring.detection.hits import Hit
@@ -73,7 +74,8 @@ class RuleDetector:
         hits.extend(question_hits(doc))
         hits.extend(listening_hits(doc, customer_doc))
         hits.extend(_smiley_hits(doc))
-        return doc, apply_conventions(hits, doc)
+        hits = apply_conventions(hits, doc)
+        return doc, hits + answer_hits(doc, customer_doc, hits)
 
     def detect(self, reply: str, customer: str | None = None) -> DetectionResult:
         if not reply or not reply.strip():

@@ -18,6 +18,14 @@ WEAK = frozenset({"так", "итак", "записать", "записыват�
 _CONTENT_POS = ("NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "NUMR", "ADVB", "GRND")
 _NOT_CONTENT = frozenset(
     {
+        "ваш",
+        "мой",
+        "наш",
+        "свой",
+        "этот",
+        "тот",
+        "такой",
+        "весь",
         "вы",
         "вас",
         "пожалуйста",
@@ -56,8 +64,10 @@ def _content(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def stems(doc: Document) -> set[str]:
-    return {t.lemma[:5] for t in _content(doc.tokens) if len(t.lemma) >= 3}
+def content_stems(doc: Document, first: int = 0, last: int | None = None) -> set[str]:
+    """Five-letter stems of content words: «списание» and «списались» share «списа»."""
+    tokens = doc.tokens[first : None if last is None else last + 1]
+    return {t.lemma[:5] for t in _content(tokens) if len(t.lemma) >= 3}
 
 
 def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> list[Hit]:
@@ -104,7 +114,7 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
                 continue
             if heard is None:
                 cdoc = customer()
-                heard = stems(cdoc) if cdoc is not None else set()
+                heard = content_stems(cdoc) if cdoc is not None else set()
             if not {t.lemma[:5] for t in content if len(t.lemma) >= 3} & heard:
                 continue
         source = "rule:active_listening." + (

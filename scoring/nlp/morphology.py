@@ -57,6 +57,11 @@ def _parses(word: str) -> tuple[Any, ...]:
                 break
     if parses and parses[0].tag.POS == "ADJS":
         verbs = [p for p in parses[:4] if p.tag.POS in ("VERB", "PRTS")]
+        if verbs and _PREFERRED:  # «уверен» stays «уверенный» unless only the verb is wanted
+            adj = str(parses[0].normal_form).replace("ё", "е")
+            verb = str(verbs[0].normal_form).replace("ё", "е")
+            if adj in _PREFERRED or verb not in _PREFERRED:
+                verbs = []
         if verbs:
             parses.remove(verbs[0])
             parses.insert(0, verbs[0])

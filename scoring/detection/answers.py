@@ -1,0 +1,82 @@
+"""`information` when no rule names the fact: a plain statement answering the customer's
+question.
+
+Reference facts have no fixed wording («перевод по СБП приходит мгновенно»), so besides the
+lexical rules an answer is recognised by its shape: the customer asked something, the reply
+states (not asks, not instructs) something about the same subject, and no other behaviour
+already accounts for that sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scoring.detection.document import Document
+from scoring.detection.hits import Hit
+from scoring.detection.listening import content_stems
+
+_ASKING = frozenset(
+    {"подсказать", "сказать", "узнать", "интересовать", "уточнить", "объяснить", "ли"}
+)
+_WH = frozenset(
+    {"что", "как", "какой", "где", "куда", "когда", "почему", "зачем", "сколько", "кто", "чем"}
+    | {"скольки", "можно", "нужно", "надо", "есть"}
+)
+# Labels that already account for a sentence's facts (or make it something else).
+_OTHER_CONTENT = frozenset(
+    {
+        "personal_data",
+        "status_update",
+        "decision",
+        "timeline",
+        "troubleshooting",
+        "payment_info",
+        "ticket_registration",
+        "transfer_department",
+        "escalation",
+        "hold_request",
+        "identity_check",
+        "product_presentation",
+        "cross_sell",
+        "alternative_offer",
+        "objection_handling",
+        "summary",
+        "order_confirmation",
+        "active_listening",
+        "rudeness",
+        "stop_phrase",
+        "information",
+    }
+)
+
+
+def customer_asks(customer: Document) -> bool:
+    if any(t.lemma == "?" for t in customer.tokens):
+        return True
+    words = customer.words()
+    return bool(words) and (words[0].lemma in _WH or any(w.lemma in _ASKING for w in words))
+
+
+def answer_hits(
+    doc: Document, customer: Callable[[], Document | None], hits: list[Hit]
+) -> list[Hit]:
+    if any(h.label in _OTHER_CONTENT for h in hits):
+        return []
+    cdoc = customer()
+    if cdoc is None or not customer_asks(cdoc):
+        return []
+    asked = content_stems(cdoc)
+    for s in doc.sentences:
+        if s.is_question or any(h.first <= s.last and s.first <= h.last for h in hits):
+            continue
+        words = doc.words(s.first, s.last)
+        # «Я задаю вопросы, чтобы…» narrates the operator, it does not answer
+        if any("1per" in w.tags for w in words) or any(w.lemma in ("я", "мы") for w in words[:2]):
+            continue
+        if any("impr" in w.tags and w.tags.startswith(("VERB", "INFN")) for w in words[:2]):
+            continue
+        stems = content_stems(doc, s.first, s.last)
+        has_number = any(t.kind == "number" for t in doc.tokens[s.first : s.last + 1])
+        if len(stems) >= 3 and (stems & asked or has_number):
+            return [Hit("information", s.first, s.last, "rule:information.answers_the_question")]
+    return []

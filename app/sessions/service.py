@@ -229,26 +229,41 @@ class SessionRuntime:
         return out
 
     async def apply(self, type_: str, data: dict[str, Any], cid: str | None) -> Applied:
-        """Run one operator action through the engine and into the log."""
+        """Run one operator action through the engine and into the log.
+
+        If another process appended to the log meanwhile (two app instances serving the same
+        session), the engine is rebuilt from the log and the action tried once more against
+        the state the log now describes; a second conflict is reported to the client.
+        """
         async with self.lock:
-            if cid is not None and cid in self.cids:
-                return Applied(self.cids[cid], duplicate=True)
-            if self.ended:
-                raise SessionEndedError("the session has ended; start a new one")
-            client_event = ClientEvent(type_, data)
-            try:
-                emitted = await anyio.to_thread.run_sync(self.engine.handle, client_event)
-            except EngineError:
-                raise  # the engine guarantees its state is unchanged
-            except BaseException:
-                await self.rebuild()
-                raise
-            out = await self._commit(emitted, cid)
-            if not out:
-                raise EngineError("no_effect", f"{type_} produced no event")
-            if cid is not None:
-                self.cids[cid] = out[0]["seq"]
-            return Applied(out[0]["seq"])
+            for attempt in range(2):
+                try:
+                    return await self._apply_locked(type_, data, cid)
+                except ConflictError:
+                    if attempt == 1:
+                        raise
+                    log.info("session %s: log moved under us; retrying %s", self.info.id, type_)
+            raise AssertionError("unreachable")
+
+    async def _apply_locked(self, type_: str, data: dict[str, Any], cid: str | None) -> Applied:
+        if cid is not None and cid in self.cids:
+            return Applied(self.cids[cid], duplicate=True)
+        if self.ended:
+            raise SessionEndedError("the session has ended; start a new one")
+        client_event = ClientEvent(type_, data)
+        try:
+            emitted = await anyio.to_thread.run_sync(self.engine.handle, client_event)
+        except EngineError:
+            raise  # the engine guarantees its state is unchanged
+        except BaseException:
+            await self.rebuild()
+            raise
+        out = await self._commit(emitted, cid)
+        if not out:
+            raise EngineError("no_effect", f"{type_} produced no event")
+        if cid is not None:
+            self.cids[cid] = out[0]["seq"]
+        return Applied(out[0]["seq"])
 
     # -- the customer's own time --------------------------------------------------------------
 

@@ -188,3 +188,38 @@ async def test_restart_after_the_server_process_is_killed(
         if process.stderr is not None:
             process.stderr.close()
     assert_matches_log(received + resumed, db, session_id)
+
+
+async def test_two_servers_on_one_session_never_fork_the_log(
+    settings: Settings,
+    live_settings: LiveSettings,
+    accounts: Accounts,
+    scenario_version: ScenarioVersion,
+    db: Session,
+) -> None:
+    """Two app instances on one database (a reconnect that lands on another replica while
+    the old one still holds the session): the log stays one sequence, each action once."""
+    async with (
+        serve(make_app(settings, live_settings), live_settings) as one,
+        serve(make_app(settings, live_settings), live_settings) as two,
+    ):
+        token = await http_login(one.base_url, "anna")
+        session_id = await http_start_session(one.base_url, token, scenario_version.id)
+        async with (
+            ws_connect(one.ws_base, session_id, token, last_seq=0) as first,
+            ws_connect(two.ws_base, session_id, token, last_seq=0) as second,
+        ):
+            await collect(first, line(FIRST))
+            via_two = await collect(second, line(FIRST))
+            await say(first, "c1", "Здравствуйте! Меня зовут Анна.", SECOND)
+            # Instance two still has the engine from before c1: it must notice, rebuild from
+            # the log and apply c2 on top of c1, not beside it.
+            via_two += await say(second, "c2", "Доставка займёт 2 рабочих дня.", THIRD)
+    logged = logged_events(db, session_id)
+    assert [e["seq"] for e in logged] == list(range(1, len(logged) + 1))
+    replies = [e["data"]["cid"] for e in logged if e["type"] == "operator.message"]
+    assert replies == ["c1", "c2"]
+    lines = [e["data"]["text"] for e in logged if e["type"] == "customer.message"]
+    assert lines == [FIRST, SECOND, THIRD]
+    # The second socket got the first instance's events from the log, in order, once.
+    assert_matches_log(via_two, db, session_id)

@@ -359,3 +359,51 @@ def test_hello_instead_of_query_resumes_from_its_seq(
         assert state["data"]["resume_from"] == 2
         got = collect_sync(ws, lambda m: m["seq"] == logged[-1]["seq"])
     assert [m["seq"] for m in got] == [e["seq"] for e in logged[2:]]
+
+
+def test_without_hello_the_stream_starts_from_the_beginning(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    logged = logged_events(db, session_id)
+    # No query and no hello: after the hello timeout the client gets everything.
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+        state = recv(ws)
+        assert state["data"]["resume_from"] == 0
+        got = collect_sync(ws, lambda m: m["seq"] == logged[-1]["seq"])
+    assert [m["seq"] for m in got] == [e["seq"] for e in logged]
+    # A first message that is not a hello means the same, and is then handled normally.
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+        ws.send_text(frame("ping", "first"))
+        assert recv(ws)["data"]["resume_from"] == 0
+        got = collect_sync(ws, lambda m: m["type"] == "pong")
+    assert got[-1]["data"] == {"cid": "first"}
+
+
+def test_resume_points_that_make_no_sense_are_reported(
+    live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    head = logged_events(db, session_id)[-1]["seq"]
+    with (
+        live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=abc") as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        recv(ws)
+    assert closed.value.code == 1008
+    with live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=999") as ws:
+        state = recv(ws)
+        assert state["data"]["resume_from"] == head
+        error = recv(ws)
+        assert error["data"]["code"] == "invalid_message"
+        assert "ahead of the log" in error["data"]["message"]
+        ws.send_text(frame("ack", "a1", seq=head + 5))
+        assert recv(ws)["data"]["code"] == "invalid_message"
+        ws.send_text(frame("hello", "h1", last_seq=0))
+        assert "first message" in recv(ws)["data"]["message"]
+        # A binary frame holding a valid message is accepted like a text one.
+        ws.send_bytes(frame("ping", "bin").encode("utf-8"))
+        pong = recv(ws)
+        assert (pong["type"], pong["data"], pong["seq"]) == ("pong", {"cid": "bin"}, head)

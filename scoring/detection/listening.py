@@ -15,6 +15,7 @@ from scoring.nlp import Token
 
 STRONG = frozenset({"понятно", "ясно", "понять", "понимать", "слышать", "ясный", "понятный"})
 WEAK = frozenset({"так", "итак", "записать", "записывать", "значит"})
+_NEEDS_MARK = frozenset({"так", "итак", "значит"})
 _CONTENT_POS = ("NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "NUMR", "ADVB", "GRND")
 _NOT_CONTENT = frozenset(
     {
@@ -87,6 +88,11 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
                 marker_at, strong = i, True
                 break
             if t.lemma in WEAK:
+                # «Так, …» acknowledges; «так положено» does not
+                idx = toks.index(t)
+                nxt = toks[idx + 1].norm if idx + 1 < len(toks) else ""
+                if t.lemma in _NEEDS_MARK and nxt not in (",", ":", "—", "-"):
+                    break
                 marker_at = i
                 break
         if marker_at is None:

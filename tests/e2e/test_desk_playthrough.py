@@ -19,9 +19,11 @@ from app.db.models import ScenarioVersion, TrainingSession
 from app.repositories.scorecards import ScorecardRepository
 from app.repositories.sessions import SessionRepository
 from app.sessions.scenarios import scenario_from_source
+from scoring.detection import default_detector
 from scoring.events import Event
 from scoring.scorecard import score_session
-from simulator.scenario.loader import load_playthrough_file
+from simulator.playthrough import play
+from simulator.scenario.loader import load_playthrough_file, load_scenario_file
 from simulator.scenario.model import Action, Playthrough, Scenario
 from simulator.scenario.scoring_spec import scoring_spec
 from tests.e2e.conftest import ROOT, LiveServer, log_in
@@ -33,6 +35,16 @@ def model_playthrough(scenario_id: str) -> Playthrough:
     result = load_playthrough_file(ROOT / "scenarios" / scenario_id / "model.play.yaml")
     assert result.value is not None, result.errors
     return result.value
+
+
+def ccsim_play_score(scenario_id: str) -> tuple[float, bool]:
+    """What ``ccsim play <id> --script model.play.yaml`` computes: the same actions on the
+    playthrough's simulated clock."""
+    loaded = load_scenario_file(ROOT / "scenarios" / scenario_id / "scenario.yaml")
+    assert loaded.value is not None, loaded.errors
+    result = play(loaded.value, model_playthrough(scenario_id), default_detector())
+    card = score_session(result.events, scoring_spec(loaded.value))
+    return card.overall, card.passed
 
 
 def settle(page: Page, quiet_s: float = 0.4, limit_s: float = 10.0) -> None:
@@ -173,12 +185,28 @@ def play_through(
     assert ending == playthrough.expect.ending
     assert passed, f"the model playthrough failed through the desk: {overall}"
     assert stored == pytest.approx(overall, abs=0.05)
+    # The browser's timings are not the script's, but every KPI is met in both runs, so the
+    # desk must land on the score `ccsim play` gives the same actions.
+    cli_overall, cli_passed = ccsim_play_score(scenario_id)
+    assert (round(overall, 1), passed) == (round(cli_overall, 1), cli_passed)
     expect(page.locator("#overall-score")).to_have_attribute("data-score", f"{overall:.1f}")
     expect(page.locator("#pass-badge")).to_have_text("Сдано")
     expect(page.locator(".tline-operator")).to_have_count(
         sum(1 for a in playthrough.actions if a.say is not None)
     )
     assert page.locator(".chip-behaviour").count() > 0
+    page.locator("#tr-h").scroll_into_view_if_needed()
+    shot("debrief-transcript")
+
+    # Home: the session is in the history with its score, its function has a trend.
+    page.goto("/")
+    row = page.locator("#history tr").filter(
+        has=page.locator(f'a[href="/sessions/{session_id}/debrief"]')
+    )
+    expect(row).to_contain_text(f"{overall:.1f}")
+    expect(row).to_contain_text("Сдано")
+    expect(page.locator(".trend-item").filter(has_text=scenario.function)).to_be_visible()
+    shot("home-after")
 
 
 def _scenario_of(live_server: LiveServer, session_id: str) -> Scenario:

@@ -23,6 +23,7 @@ from scoring.aggregates import trend_halves
 
 DIFFICULTY_RANK = {"easy": 0, "medium": 1, "hard": 2}
 TREND_POINTS = 10
+WEAK_BELOW = 80.0  # a labour action's mean below the pass mark is called a weak spot
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,10 @@ def recommend(db: Session, scored: list[dict[str, Any]], limit: int = 6) -> list
             rec = Recommendation(v, "new")
             (rest if v.function in seen_new else out).append(rec)
             seen_new.add(v.function)
-        elif v.scenario_key in passed:
-            rest.append(Recommendation(v, "practice", weak[0], round(weak[1])))
         else:
-            out.append(Recommendation(v, "weak", weak[0], round(weak[1])))
+            reason = "weak" if weak[1] < WEAK_BELOW else "practice"
+            rec = Recommendation(v, reason, weak[0], round(weak[1]))
+            (rest if v.scenario_key in passed else out).append(rec)
     return (out + rest)[:limit]
 
 

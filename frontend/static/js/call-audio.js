@@ -1,20 +1,229 @@
-// Hook for the customer's voice in call scenarios (issue 11 plays it). The desk calls
-// onCustomerLine for every customer line of a call, live or replayed after a reload; an audio
-// implementation replaces the body and may use `seq` to avoid replaying old lines.
+// The customer's voice in call scenarios.
+//
+// The desk calls onCustomerLine for every customer line of a call, live or replayed after a
+// reload. Live lines are spoken in order, one at a time: the server's synthesised WAV of the
+// logged line (GET /api/sessions/{id}/audio/{seq}.wav) in an <audio> element, or — when the
+// server has no speech engine (503 tts_unavailable) or the request fails — the browser's own
+// speechSynthesis with a Russian voice. Replayed lines are not spoken again. In the
+// listening-only mode (the scenario's hide_transcript) the transcript shows a placeholder that
+// replays the line instead of the customer's words. The call bar's mute button stops playback
+// (and the microphone). This module also starts voice input (voice-input.js) on a call desk.
+import { initVoiceInput, stopListening } from "./voice-input.js";
+import { t } from "./i18n.js";
+
+const root = document.getElementById("desk");
+const sessionId = root?.dataset.session ?? "";
+const isCall = root?.dataset.channel === "call";
+const hideTranscript = isCall && root?.dataset.hideTranscript === "true";
+
+const player = new Audio();
+player.id = "customer-audio";
+player.preload = "auto";
+player.hidden = true;
 
 let muted = false;
-let lastSpokenSeq = 0;
+let lastQueuedSeq = 0;
+let serverVoice = true; // false after a 503: the server has no engine, stop asking it
+let blocked = false; // the browser refused autoplay: wait for a click
+const queue = []; // [{text, seq}]
+let current = null; // {line, stop()} of the line being spoken
+const texts = new Map(); // seq -> text, for replaying a hidden line
 
-/** @param {string} text  @param {number} seq  @param {{replay: boolean}} [options] */
-export function onCustomerLine(text, seq, options = { replay: false }) {
-  if (options.replay || seq <= lastSpokenSeq) return;
-  lastSpokenSeq = seq;
-  // No audio yet: the transcript shows the line. Kept as the single place audio plugs in.
-  void text;
+function text(key, fallback) {
+  const value = t(key);
+  return value === key ? fallback : value;
 }
 
-/** The operator's microphone state, for when the operator's voice is captured. */
+function count(name) {
+  if (!root) return;
+  root.dataset[name] = String(Number(root.dataset[name] ?? 0) + 1);
+}
+
+function audioUrl(seq) {
+  return `/api/sessions/${encodeURIComponent(sessionId)}/audio/${seq}.wav`;
+}
+
+// ---- the server's voice ----------------------------------------------------------------------
+
+async function fetchAudio(seq) {
+  if (!serverVoice) return null;
+  try {
+    const response = await fetch(audioUrl(seq), { credentials: "same-origin" });
+    if (response.ok) return URL.createObjectURL(await response.blob());
+    if (response.status === 503) serverVoice = false;
+  } catch {
+    /* the network hiccupped: this line goes to the browser's voice */
+  }
+  return null;
+}
+
+function playUrl(url, line) {
+  return new Promise((resolve, reject) => {
+    const done = (outcome) => {
+      player.onended = player.onerror = null;
+      current = null;
+      URL.revokeObjectURL(url);
+      resolve(outcome);
+    };
+    player.onended = () => {
+      count("audioEnded");
+      done("ended");
+    };
+    player.onerror = () => done("error");
+    current = { line, stop: () => { player.pause(); done("stopped"); } };
+    player.src = url;
+    player.play().then(
+      () => count("audioPlayed"),
+      (error) => {
+        player.onended = player.onerror = null;
+        current = null;
+        URL.revokeObjectURL(url);
+        reject(error);
+      },
+    );
+  });
+}
+
+// ---- the browser's voice ---------------------------------------------------------------------
+
+function russianVoice() {
+  const voices = window.speechSynthesis?.getVoices() ?? [];
+  return voices.find((v) => v.lang?.toLowerCase().startsWith("ru")) ?? null;
+}
+
+function speakInBrowser(line) {
+  const synth = window.speechSynthesis;
+  if (!synth || typeof SpeechSynthesisUtterance === "undefined") return Promise.resolve("none");
+  return new Promise((resolve) => {
+    const utterance = new SpeechSynthesisUtterance(line.text);
+    utterance.lang = "ru-RU";
+    const voice = russianVoice();
+    if (voice) utterance.voice = voice;
+    // Some browsers never fire "end" without a voice installed: do not wait forever.
+    const guard = setTimeout(() => finish("timeout"), 2000 + line.text.length * 120);
+    function finish(outcome) {
+      clearTimeout(guard);
+      utterance.onend = utterance.onerror = null;
+      current = null;
+      resolve(outcome);
+    }
+    utterance.onend = () => finish("ended");
+    utterance.onerror = () => finish("error");
+    current = { line, stop: () => { synth.cancel(); finish("stopped"); } };
+    count("browserSpoken");
+    synth.speak(utterance);
+  });
+}
+
+// ---- the queue -----------------------------------------------------------------------------
+
+async function speak(line) {
+  const url = await fetchAudio(line.seq);
+  if (muted) {
+    if (url) URL.revokeObjectURL(url);
+    return;
+  }
+  if (url) {
+    root.dataset.voice = "server";
+    await playUrl(url, line);
+    return;
+  }
+  root.dataset.voice = "browser";
+  await speakInBrowser(line);
+}
+
+let pumping = false;
+
+async function pump() {
+  if (pumping || blocked) return;
+  pumping = true;
+  try {
+    while (queue.length && !muted && !blocked) {
+      const line = queue.shift();
+      try {
+        await speak(line);
+      } catch (error) {
+        if (error?.name === "NotAllowedError") {
+          // Autoplay refused until the trainee interacts with the page: keep the line.
+          queue.unshift(line);
+          showUnblock();
+        }
+      }
+    }
+  } finally {
+    pumping = false;
+  }
+}
+
+function showUnblock() {
+  blocked = true;
+  if (document.getElementById("audio-unblock")) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "audio-unblock";
+  button.className = "btn btn-sm btn-primary";
+  button.textContent = text("desk.call.enable_sound", "🔊 Включить звук");
+  button.addEventListener("click", () => {
+    blocked = false;
+    button.remove();
+    pump();
+  });
+  (document.getElementById("call-bar") ?? root)?.append(button);
+}
+
+// ---- the transcript in listening-only mode ---------------------------------------------------
+
+function maskLastCustomerLine(seq) {
+  const bubbles = document.querySelectorAll("#conversation .bubble-customer");
+  const node = bubbles[bubbles.length - 1]?.querySelector(".bubble-text");
+  if (!node || node.dataset.masked) return;
+  node.dataset.masked = "true";
+  node.dataset.seq = String(seq);
+  const replay = document.createElement("button");
+  replay.type = "button";
+  replay.className = "btn btn-link replay-line";
+  replay.textContent = text("desk.call.hidden_line", "🔊 (реплика клиента)");
+  replay.title = text("desk.call.replay", "Прослушать ещё раз");
+  replay.addEventListener("click", () => {
+    if (muted) return;
+    queue.push({ text: texts.get(seq) ?? "", seq });
+    pump();
+  });
+  node.replaceChildren(replay);
+}
+
+// ---- the desk's hooks ------------------------------------------------------------------------
+
+/** @param {string} text  @param {number} seq  @param {{replay: boolean}} [options] */
+export function onCustomerLine(lineText, seq, options = { replay: false }) {
+  texts.set(seq, lineText);
+  if (hideTranscript) maskLastCustomerLine(seq);
+  if (options.replay || seq <= lastQueuedSeq) return;
+  lastQueuedSeq = seq;
+  if (muted) return;
+  queue.push({ text: lineText, seq });
+  pump();
+}
+
+/** The call bar's mute button: silence the customer (and the microphone) until unmuted. */
 export function setMuted(value) {
   muted = Boolean(value);
+  if (muted) {
+    queue.length = 0;
+    current?.stop();
+    window.speechSynthesis?.cancel();
+    stopListening();
+  }
+  if (root) root.dataset.muted = String(muted);
   return muted;
+}
+
+if (isCall && root) {
+  document.body.append(player);
+  root.dataset.hideTranscript = String(hideTranscript);
+  initVoiceInput({
+    textarea: document.getElementById("reply"),
+    before: document.getElementById("send-btn"),
+    isMuted: () => muted,
+  });
 }

@@ -17,6 +17,7 @@ from app.db.types import utcnow
 from app.repositories.users import GroupRepository
 from app.settings import find_project_path
 from app.web.i18n import LANGUAGES, catalogue
+from app.web.routes.pages_home_data import recommend
 from tests.app.web.conftest import (
     Accounts,
     add_scenario,
@@ -182,3 +183,37 @@ def test_debrief_renders_the_trainees_text_as_text(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     card = live_client.get(f"/api/sessions/{session_id}/scorecard").json()
     assert f'data-score="{card["overall"]:.1f}"' in page.text
+
+
+def _card(key: str, function: str, scores: dict[str, float]) -> dict[str, object]:
+    labour = [{"code": code, "score": score} for code, score in scores.items()]
+    overall = sum(scores.values()) / len(scores)
+    return {
+        "scenario_key": key,
+        "function": function,
+        "overall": overall,
+        "passed": overall >= 80,
+        "labour_actions": labour,
+    }
+
+
+def test_recommendations_new_functions_then_the_weakest_labour_action(db: Session):
+    load_scenarios(db, REPO / "scenarios", DemoReport())
+    db.commit()
+    scored = [
+        _card("a01-airline-baggage-chat", "A/01.3", {"A/01.3 ТД1": 95, "A/01.3 ТД2": 90}),
+        _card("a02-isp-home-internet-chat", "A/02.3", {"A/02.3 ТД1": 85, "A/02.3 ТД2": 40}),
+    ]
+    recs = recommend(db, scored, limit=20)
+    assert [r.reason for r in recs[:2]] == ["new", "new"]
+    assert {r.scenario.function for r in recs[:2]} == {"A/03.3", "A/04.3"}
+    assert all(r.scenario.difficulty == "easy" for r in recs[:2])
+    weak = [r for r in recs if r.reason == "weak"]
+    assert weak and all(r.scenario.function == "A/02.3" for r in weak)
+    assert weak[0].weak_code == "A/02.3 ТД2" and weak[0].weak_score == 40
+    first_a01 = next(i for i, r in enumerate(recs) if r.scenario.function == "A/01.3")
+    assert recs[first_a01].reason == "practice"
+    assert first_a01 > recs.index(weak[-1])
+    # A scenario already passed comes after the ones not yet played of its function.
+    a01 = [r.scenario.scenario_key for r in recs if r.scenario.function == "A/01.3"]
+    assert len(a01) > 1 and a01[-1] == "a01-airline-baggage-chat"

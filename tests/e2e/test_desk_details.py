@@ -126,3 +126,24 @@ def test_desk_crm_validation_errors_are_shown_inline(page: Page, shot: Callable[
     page.locator("#crm-contact_log-booking").fill("KX7P2M")
     page.locator("#crm-contact_log-booking").blur()
     expect(error).to_be_hidden()
+
+
+def test_desk_response_timer_turns_amber_then_red_against_the_kpi(
+    page: Page, shot: Callable[[str], Path]
+):
+    page.clock.install()
+    open_desk(page)  # a01-airline-baggage-chat: first reply within 60 s
+    timer = page.locator("#response-timer")
+    expect(timer).to_have_attribute("data-level", "ok")
+    page.clock.run_for(46_000)  # past 75 % of 60 s
+    expect(timer).to_have_attribute("data-level", "warn")
+    expect(page.locator("#response-time")).to_contain_text("/ 01:00")
+    shot("amber")
+    page.clock.run_for(15_000)  # past 60 s
+    expect(timer).to_have_attribute("data-level", "late")
+    shot("red")
+    page.locator("#reply").fill("Добрый вечер! Меня зовут Марина, чем могу помочь?")
+    page.locator("#reply").press("Enter")
+    expect(page.locator(".bubble-operator:not(.pending)")).to_have_count(1)
+    # Answered: the clock stops until the customer writes again.
+    expect(page.locator("#response-time")).not_to_contain_text("01:0")

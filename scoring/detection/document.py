@@ -41,11 +41,12 @@ class Sentence:
 class Document:
     """One text (a reply or the customer's message) with everything rules need."""
 
-    __slots__ = ("clean", "encoded", "keys", "sentences", "starts", "text", "tokens")
+    __slots__ = ("clean", "encoded", "keys", "lower", "sentences", "starts", "text", "tokens")
 
     def __init__(self, text: str, fixer: TypoFixer | None = None) -> None:
         self.text = text
         self.clean = clean(text)
+        self.lower = self.clean.lower()
         self.tokens: list[Token] = tokenize(text, fixer)
         parts: list[str] = []
         starts: list[int] = []

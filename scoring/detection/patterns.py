@@ -74,7 +74,13 @@ class CompiledPattern:
     def may_match(self, keys: frozenset[str]) -> bool:
         if self.first is not None and self.first.isdisjoint(keys):
             return False
-        return all(not r.isdisjoint(keys) for r in self.required)
+        return self.required_met(keys)
+
+    def required_met(self, keys: frozenset[str]) -> bool:
+        for r in self.required:
+            if r.isdisjoint(keys):
+                return False
+        return True
 
 
 def _seq_first(parts: list[tuple[First, bool]]) -> tuple[First, bool]:

@@ -39,6 +39,7 @@ class Rule:
     customer: tuple[CompiledPattern, ...] = ()
     scope: Scope = "sentence"
     score: float = 1.0
+    raw_if: tuple[str, ...] = ()  # `raw` runs only if the lower-cased text holds one of these
 
     @property
     def source(self) -> str:
@@ -79,7 +80,7 @@ class RuleSet:
         for rule_n in sorted(found):
             rule = self.rules[rule_n]
             pats = [rule.match[i] for i in sorted(found[rule_n])]
-            pats = [p for p in pats if p.may_match(keys)]
+            pats = [p for p in pats if p.required_met(keys)]
             if pats or rule.raw:
                 out.append((rule, pats))
         return out
@@ -155,8 +156,9 @@ def apply_rules(
         spans: list[tuple[int, int]] = []
         for p in patterns:
             spans.extend(cache_.spans(p))
-        for rx in rule.raw:
-            spans.extend(cache_.raw_spans(rx))
+        if rule.raw and (not rule.raw_if or any(x in doc.lower for x in rule.raw_if)):
+            for rx in rule.raw:
+                spans.extend(cache_.raw_spans(rx))
         if not spans:
             continue
         if rule.customer:
@@ -194,7 +196,7 @@ def _as_list(value: Any, where: str) -> list[str]:
     raise RuleFileError(f"{where}: expected a string or a list of strings, got {value!r}")
 
 
-_KNOWN_KEYS = {"id", "match", "raw", "with", "without", "customer", "scope", "score"}
+_KNOWN_KEYS = {"id", "match", "raw", "raw_if", "with", "without", "customer", "scope", "score"}
 
 
 def compile_rules(raw: dict[str, Any], lemmatise: Callable[[str], str]) -> RuleSet:
@@ -248,6 +250,7 @@ def compile_rules(raw: dict[str, Any], lemmatise: Callable[[str], str]) -> RuleS
                     customer=customer,
                     scope=scope,
                     score=float(item.get("score", 1.0)),
+                    raw_if=tuple(x.lower() for x in _as_list(item.get("raw_if"), where)),
                 )
             )
     by_key, always, raw_rules = index_rules(tuple(rules))

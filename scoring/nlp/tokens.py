@@ -89,6 +89,7 @@ def _make(start: int, end: int, norm: str, fixer: TypoFixer | None) -> Token:
 
 
 _CHUNK = re.compile(r"\S+")
+_EMOJI_RUN = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 
 
 class _ChunkCache:
@@ -102,7 +103,20 @@ class _ChunkCache:
         self.get = lru_cache(maxsize=100_000)(self._tokens)
 
     def _tokens(self, chunk: str) -> tuple[Token, ...]:
-        return tuple(_make(s.start, s.stop, s.text, self.fixer) for s in _razdel_tokenize(chunk))
+        out: list[Token] = []
+        pos = 0
+        # razdel glues emoji to the word before them («ок👍»); split them off first.
+        for m in _EMOJI_RUN.finditer(chunk):
+            out.extend(self._razdel(chunk[pos : m.start()], pos))
+            out.append(Token(m.start(), m.end(), m.group(), "<emoji>", "emoji"))
+            pos = m.end()
+        out.extend(self._razdel(chunk[pos:], pos))
+        return tuple(out)
+
+    def _razdel(self, text: str, base: int) -> list[Token]:
+        return [
+            _make(s.start + base, s.stop + base, s.text, self.fixer) for s in _razdel_tokenize(text)
+        ]
 
 
 _CACHES: dict[int, _ChunkCache] = {}

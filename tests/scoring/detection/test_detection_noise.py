@@ -39,7 +39,9 @@ def test_lowercase_typos_and_missing_punctuation_are_not_informal() -> None:
     assert "informal" not in result.labels
 
 
-@pytest.mark.parametrize("reply", ["Готово 👍", "Сейчас проверю)", "Ок, сделаю :)"])
+@pytest.mark.parametrize(
+    "reply", ["Готово 👍", "Сейчас проверю)", "Ок, сделаю :)", "Спасибо😊", "жду✅"]
+)
 def test_emoji_and_bracket_smileys_are_informal(reply: str) -> None:
     assert "informal" in default_detector().detect(reply).labels
 
@@ -53,3 +55,9 @@ def test_empty_and_blank_replies_get_nothing() -> None:
     detector = default_detector()
     assert detector.detect("").labels == []
     assert detector.detect("   \n").labels == []
+
+
+def test_emoji_glued_to_a_word_is_split_off_with_its_own_span() -> None:
+    reply = "Спасибо😊"
+    (informal,) = default_detector().detect(reply).detections
+    assert reply[informal.start : informal.end] == "😊"

@@ -27,6 +27,8 @@ _ORDER = {label: n for n, label in enumerate(BEHAVIOUR_IDS)}
 
 def _smiley_hits(doc: Document) -> list[Hit]:
     """Bracket smileys «)» / «))»: a closing bracket with no opening one to close."""
+    if ")" not in doc.text:
+        return []
     depth = 0
     for i, tok in enumerate(doc.tokens):
         for ch in tok.norm:

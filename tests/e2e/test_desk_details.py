@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.e2e.conftest import log_in
+from app.db.engine import create_db_engine, create_session_factory
+from app.repositories.sessions import SessionRepository
+from tests.e2e.conftest import LiveServer, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -147,3 +149,61 @@ def test_desk_response_timer_turns_amber_then_red_against_the_kpi(
     expect(page.locator(".bubble-operator:not(.pending)")).to_have_count(1)
     # Answered: the clock stops until the customer writes again.
     expect(page.locator("#response-time")).not_to_contain_text("01:0")
+
+
+def test_desk_network_drop_resumes_and_resends_without_duplicates(
+    page: Page, live_server: LiveServer, shot: Callable[[str], Path]
+):
+    routes: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        routes.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws/sessions/"), through)
+    open_desk(page)
+    session_id = page.url.rsplit("/", 1)[1]
+    page.locator("#reply").fill("Добрый вечер! Меня зовут Марина.")
+    page.locator("#reply").press("Enter")
+    expect(page.locator(".bubble-operator:not(.pending)")).to_have_count(1)
+    customer_before = page.locator(".bubble-customer").count()
+
+    # The line drops; the trainee keeps typing; the desk says it is reconnecting.
+    def offline(ws: WebSocketRoute) -> None:
+        ws.close(code=4000, reason="offline")  # every reconnect attempt fails
+
+    page.route_web_socket(re.compile(r"/ws/sessions/"), offline)
+    routes[-1].close(code=4000, reason="network drop")
+    reconnecting = re.compile("reconnecting|connecting")
+    expect(page.locator("#conn")).to_have_attribute("data-state", reconnecting)
+    page.locator("#reply").fill("Напишите, пожалуйста, код бронирования и фамилию.")
+    page.locator("#reply").press("Enter")
+    expect(page.locator(".bubble-operator.pending")).to_have_count(1)
+    shot("offline")
+
+    # The network comes back: the pending message goes out once, the customer answers.
+    page.route_web_socket(re.compile(r"/ws/sessions/"), through)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=20_000)
+    expect(page.locator(".bubble-operator:not(.pending)")).to_have_count(2)
+    expect(page.locator(".bubble-customer")).to_have_count(customer_before + 1)
+    shot("resumed")
+    engine = create_db_engine(live_server.database_url)
+    try:
+        with create_session_factory(engine)() as db:
+            types = [e.type for e in SessionRepository(db).events(session_id)]
+    finally:
+        engine.dispose()
+    assert types.count("operator.message") == 2
+
+
+def test_desk_second_tab_takes_over_and_the_first_stops(page: Page, shot: Callable[[str], Path]):
+    open_desk(page)
+    second = page.context.new_page()
+    second.goto(page.url)
+    expect(second.locator("#conn")).to_have_attribute("data-state", "online")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "replaced")
+    expect(page.locator("#conn-text")).to_have_text("сессия открыта в другой вкладке")
+    page.wait_for_timeout(1500)  # no reconnect storm: the second tab stays connected
+    expect(second.locator("#conn")).to_have_attribute("data-state", "online")
+    shot("replaced")
+    second.close()

@@ -66,6 +66,11 @@ export class SessionSocket extends EventTarget {
     ws.addEventListener("close", (ev) => {
       clearInterval(this.pingTimer);
       this.ws = null;
+      if (ev.code === 4409) {
+        // Another tab took the session over: reconnecting would take it back, forever.
+        this.#status("replaced", ev.code);
+        return;
+      }
       if (this.closedByUs || this.ended || ev.code === 4401 || ev.code === 4403 || ev.code === 4404) {
         this.#status(ev.code >= 4400 ? "refused" : "closed", ev.code);
         return;

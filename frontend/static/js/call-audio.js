@@ -174,8 +174,7 @@ function showUnblock() {
 // ---- the transcript in listening-only mode ---------------------------------------------------
 
 function maskLastCustomerLine(seq) {
-  const bubbles = document.querySelectorAll("#conversation .bubble-customer");
-  const node = bubbles[bubbles.length - 1]?.querySelector(".bubble-text");
+  const node = lastCustomerBubble()?.querySelector(".bubble-text");
   if (!node || node.dataset.masked) return;
   node.dataset.masked = "true";
   node.dataset.seq = String(seq);
@@ -194,15 +193,71 @@ function maskLastCustomerLine(seq) {
 
 // ---- the desk's hooks ------------------------------------------------------------------------
 
-/** @param {string} text  @param {number} seq  @param {{replay: boolean}} [options] */
+// ---- which lines to say -----------------------------------------------------------------------
+//
+// Live lines are said as they arrive. Replayed lines (the page redrawing the log) are said only
+// when nobody has heard them: never said in this tab before (sessionStorage), and still waiting
+// for the operator — after the last operator reply once the redraw settles. That is the opening
+// line of a call whose customer spoke before the desk connected, not the whole call again.
+
+const storageKey = `ccsim.voice.${sessionId}.said`;
+let saidUpTo = Number(sessionStorage.getItem(storageKey) ?? 0);
+let candidates = []; // [{line, node}] replayed lines nobody has heard
+let settleTimer = null;
+
+function markSaid(seq) {
+  lastQueuedSeq = Math.max(lastQueuedSeq, seq);
+  saidUpTo = Math.max(saidUpTo, seq);
+  try {
+    sessionStorage.setItem(storageKey, String(saidUpTo));
+  } catch {
+    /* private mode: a reload may repeat a line */
+  }
+}
+
+function enqueue(line) {
+  markSaid(line.seq);
+  if (muted) return;
+  queue.push(line);
+  pump();
+}
+
+function lastCustomerBubble() {
+  const bubbles = document.querySelectorAll("#conversation .bubble-customer");
+  return bubbles[bubbles.length - 1] ?? null;
+}
+
+function sayUnheardReplayedLines() {
+  settleTimer = null;
+  const operators = document.querySelectorAll("#conversation .bubble-operator");
+  const lastReply = operators[operators.length - 1] ?? null;
+  const ended = document.getElementById("ended-banner")?.hidden === false;
+  const unheard = candidates.filter(
+    ({ node, line }) =>
+      line.seq > lastQueuedSeq &&
+      (!lastReply || (node && lastReply.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)),
+  );
+  candidates = [];
+  if (ended) return;
+  for (const { line } of unheard) enqueue(line);
+}
+
+// ---- the desk's hooks ------------------------------------------------------------------------
+
+/** @param {string} lineText  @param {number} seq  @param {{replay: boolean}} [options] */
 export function onCustomerLine(lineText, seq, options = { replay: false }) {
   texts.set(seq, lineText);
   if (hideTranscript) maskLastCustomerLine(seq);
-  if (options.replay || seq <= lastQueuedSeq) return;
-  lastQueuedSeq = seq;
-  if (muted) return;
-  queue.push({ text: lineText, seq });
-  pump();
+  if (seq <= lastQueuedSeq) return;
+  const line = { text: lineText, seq };
+  if (!options.replay) {
+    enqueue(line);
+    return;
+  }
+  if (seq <= saidUpTo) return;
+  candidates.push({ line, node: lastCustomerBubble() });
+  clearTimeout(settleTimer);
+  settleTimer = setTimeout(sayUnheardReplayedLines, 300);
 }
 
 /** The call bar's mute button: silence the customer (and the microphone) until unmuted. */

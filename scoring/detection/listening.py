@@ -112,6 +112,8 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
             continue
         if rest and rest[0].lemma == "что" and words[marker_at].lemma == "понимать":
             rest = rest[1:]
+        if any(t.tags.startswith("VERB") and "impr" in t.tags for t in rest):
+            continue  # «Значит, смотрите: отключите…» instructs
         content = _content(rest)
         if len(content) < 2:
             continue

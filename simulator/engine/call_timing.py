@@ -5,7 +5,8 @@ The thresholds are the scorecard's (``call_timing`` in ``scoring/data/scoring.ya
 scenario's ``scoring:`` overrides), so the customer reacts exactly where the scorecard counts an
 incident. A scenario's ``reactions:`` entry for a key replaces the default reaction here (an entry
 with ``mood: 0`` and no ``say`` switches it off); ``talk_over`` has no default reaction: it is
-scored, and a scenario may make the customer react to it.
+scored, and a scenario may make the customer react to it. A step with its own branch for a hold
+without a warning keeps its reaction instead of the default one.
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ def call_timing(scenario: Scenario) -> CallTiming:
 
 def call_reaction(scenario: Scenario, key: str) -> Reaction | None:
     return scenario.reactions.get(key) or DEFAULT_CALL_REACTIONS.get(key)
+
+
+def step_handles_unannounced_hold(scenario: Scenario, step_id: str) -> bool:
+    """Whether the step has its own branch for a hold without a warning (``hold: true`` with
+    ``not_said: [hold_request]``): the trainer wrote the caller's reaction there, so the default
+    one would make the caller complain twice."""
+    step = scenario.dialogue.steps.get(step_id)
+    if step is None or "hold_unannounced" in scenario.reactions:
+        return False
+    return any(
+        b.when is not None and b.when.hold is True and "hold_request" in b.when.not_said
+        for b in step.branches
+    )
 
 
 def patience_s(scenario: Scenario, timing: CallTiming) -> float:

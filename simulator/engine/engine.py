@@ -17,7 +17,12 @@ from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts
-from simulator.engine.call_timing import call_reaction, call_timing, patience_s
+from simulator.engine.call_timing import (
+    call_reaction,
+    call_timing,
+    patience_s,
+    step_handles_unannounced_hold,
+)
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds
 from simulator.engine.crm import check_submission
@@ -165,7 +170,11 @@ class Engine:
             state.hold.started_at = self._now
             state.hold.count += 1
             state.hold.overrun_nudged = False
-            state.hold.unannounced = self._call and "hold_request" not in state.last_reply_labels
+            state.hold.unannounced = (
+                self._call
+                and "hold_request" not in state.last_reply_labels
+                and not step_handles_unannounced_hold(self.scenario, state.step.id)
+            )
             state.step.hold = True
             self._emit(ev.HOLD_START, {})
             self._evaluate(violations=())

@@ -210,3 +210,16 @@ def test_a_call_with_timing_reactions_replays_from_its_log() -> None:
         log=log,
     )
     assert restored.snapshot() == engine.snapshot()
+
+
+def test_a_step_with_its_own_branch_for_an_unannounced_hold_keeps_its_reaction() -> None:
+    raw = yaml.safe_load((FIXTURES / "shop.yaml").read_text("utf-8"))
+    raw["channel"] = "call"
+    own = {"when": {"hold": True, "not_said": ["hold_request"]}, "say": ["Вы куда пропали?"]}
+    raw["dialogue"]["steps"]["price"]["branches"].insert(0, own)
+    engine, clock = make_engine(Scenario.model_validate(raw))
+    engine.start()
+    say(engine, GREET)
+    out = hold(engine, clock)
+    assert lines(out) == ["Вы куда пропали?", "Жду."]  # the trainer's, then the step's
+    assert moods(out) == []  # no default reaction on top of the trainer's

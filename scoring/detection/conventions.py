@@ -154,8 +154,9 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     if "alternative_offer" in present:
         drop("stop_phrase")
     # 10: facts inside a pitch or a cross-sell belong to it.
-    if present & {"product_presentation", "cross_sell"}:
-        drop("information")
+    hits = _absorb_in_sentence(
+        hits, doc, "information", frozenset({"product_presentation", "cross_sell"})
+    )
     # Reading back what the customer said is listening, not news about the account or case.
     for label in ("decision", "status_update", "personal_data", "payment_info", "information"):
         hits = _absorb_in_sentence(hits, doc, label, frozenset({"active_listening", "summary"}))

@@ -77,10 +77,7 @@ class CompiledPattern:
         return self.required_met(keys)
 
     def required_met(self, keys: frozenset[str]) -> bool:
-        for r in self.required:
-            if r.isdisjoint(keys):
-                return False
-        return True
+        return not any(r.isdisjoint(keys) for r in self.required)
 
 
 def _seq_first(parts: list[tuple[First, bool]]) -> tuple[First, bool]:

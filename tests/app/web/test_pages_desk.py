@@ -161,10 +161,11 @@ def test_home_of_a_new_trainee_lists_assignments_and_easy_scenarios_per_function
     assert "Вы ещё не прошли ни одного сценария" in page
 
 
-def test_staff_get_a_placeholder_home(live_client: TestClient, accounts: Accounts):
-    login(live_client, "vera")
+def test_staff_home_links_to_their_workspaces(live_client: TestClient, accounts: Accounts):
+    login(live_client, "vera")  # a supervisor
     page = live_client.get("/")
-    assert page.status_code == 200 and "Рабочие места тренера и супервизора" in page.text
+    assert page.status_code == 200 and "Ваши рабочие места" in page.text
+    assert 'href="/supervisor"' in page.text and 'href="/trainer"' not in page.text
 
 
 def test_debrief_renders_the_trainees_text_as_text(

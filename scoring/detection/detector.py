@@ -18,7 +18,7 @@ from scoring.detection.document import Document
 from scoring.detection.hits import Hit
 from scoring.detection.listening import listening_hits
 from scoring.detection.questions import question_hits
-from scoring.detection.rules import RuleSet, apply_rules, load_rules
+from scoring.detection.rules import RuleSet, apply_rules, load_rules, pattern_words
 from scoring.detection.types import Detection, DetectionResult
 from scoring.nlp import TypoFixer, lemma, prefer_lemmas, word_forms
 
@@ -45,11 +45,11 @@ class RuleDetector:
     """Deterministic, thread-safe (no state changes after construction besides caches)."""
 
     def __init__(self, rules_text: str | None = None) -> None:
+        # Tie-break ambiguous parses towards the rules' own words first, so the rules and the
+        # replies are lemmatised the same way.
+        words = pattern_words(rules_text)
+        prefer_lemmas(frozenset(lemma(w) for w in words) | words)
         self.rules: RuleSet = load_rules(lemma, rules_text)
-        wanted = frozenset(lemma(w) for w in self.rules.vocabulary if w.isalpha())
-        prefer_lemmas(wanted | frozenset(self.rules.vocabulary))
-        # Recompile so the rules' own words get the same tie-breaking as the replies' words.
-        self.rules = load_rules(lemma, rules_text)
         vocabulary: set[str] = set()
         for word in self.rules.vocabulary:
             if word.isalpha() and len(word) >= 4:

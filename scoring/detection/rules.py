@@ -264,6 +264,35 @@ def compile_rules(raw: dict[str, Any], lemmatise: Callable[[str], str]) -> RuleS
     )
 
 
+def pattern_words(text: str | None = None) -> frozenset[str]:
+    """Every word the rule file's patterns mention (not lemmatised): lets the detector set the
+    lemma tie-breaking before compiling the rules once."""
+    raw = yaml.safe_load(load_rule_text() if text is None else text)
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            for item in _PATTERN_ITEM.findall(node):
+                word = item.lstrip("=").split(":")[0].rstrip("*").lower().replace("ё", "е")
+                if word.isalpha():
+                    found.add(word)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key not in ("raw", "raw_if", "id", "scope"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    if isinstance(raw, dict):
+        walk(raw.get("macros"))
+        walk(raw.get("labels"))
+    return frozenset(found)
+
+
+_PATTERN_ITEM = re.compile(r"[^\s()\[\]|]+")
+
+
 @cache
 def load_rule_text() -> str:
     return resources.files("scoring").joinpath(RULES_RESOURCE).read_text("utf-8")

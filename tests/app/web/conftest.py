@@ -170,7 +170,9 @@ class Served:
 async def serve(app: FastAPI, live_settings: LiveSettings) -> AsyncIterator[Served]:
     """Run ``app`` under uvicorn on a free port in this event loop, with the limits that
     ``ccsim serve`` uses."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets that say so, and
+    # without it every second small frame waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

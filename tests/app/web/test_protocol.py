@@ -48,6 +48,29 @@ def test_asyncapi_yaml_is_generated_from_the_models_and_complete() -> None:
             assert ref["$ref"].split("/")[-1] in channel["messages"]
     error_enum = doc["components"]["schemas"]["ErrorCode"]["enum"]
     assert error_enum == [c.value for c in ErrorCode]
+    assert {op["action"] for op in doc["operations"].values()} == {"send", "receive"}
+    assert doc["info"]["title"] and doc["info"]["version"] == "1"
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def test_every_asyncapi_reference_resolves() -> None:
+    doc = yaml.safe_load((DOCS / "asyncapi.yaml").read_text(encoding="utf-8"))
+    refs = _refs(doc)
+    assert len(refs) > 50
+    for ref in refs:
+        assert ref.startswith("#/"), ref
+        node: object = doc
+        for part in ref[2:].split("/"):
+            assert isinstance(node, dict) and part in node, f"dangling $ref {ref}"
+            node = node[part]
 
 
 def test_logged_types_are_the_event_log_types() -> None:

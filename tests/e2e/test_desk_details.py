@@ -207,3 +207,32 @@ def test_desk_second_tab_takes_over_and_the_first_stops(page: Page, shot: Callab
     expect(second.locator("#conn")).to_have_attribute("data-state", "online")
     shot("replaced")
     second.close()
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter((el) => el.offsetParent !== null || el.closest('[hidden]') === null)
+  .filter((el) => {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim());
+    return !named;
+  })
+  .map((el) => el.outerHTML.slice(0, 80))"""
+
+
+def test_desk_every_control_has_a_label_and_keys_reach_the_composer(page: Page):
+    open_desk(page, "a01-mobile-roaming-call")
+    page.locator("#tab-crm").click()
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    expect(page.locator("#conversation")).to_have_attribute("aria-live", "polite")
+    # Focus order: the transcript, then the reply box, then the composer's buttons (a call
+    # desk may add voice input before "send").
+    page.locator("#conversation").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator("#reply")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#composer button:focus")).to_have_count(1)
+    # The call bar's mute button toggles and says so.
+    mute = page.locator("#mute-btn")
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    expect(mute).to_have_text("Включить микрофон")

@@ -208,6 +208,13 @@ def play_through(
     expect(page.locator(".trend-item").filter(has_text=scenario.function)).to_be_visible()
     shot("home-after")
 
+    # "Try again" from the debrief starts a fresh session of the same scenario.
+    page.goto(f"/sessions/{session_id}/debrief")
+    page.get_by_role("button", name="Пройти ещё раз").click()
+    page.wait_for_url(re.compile(r"/sessions/[0-9a-f-]+$"))
+    assert page.url.rsplit("/", 1)[1] != session_id
+    expect(page.locator(".desk-scenario")).to_have_text(scenario.title)
+
 
 def _scenario_of(live_server: LiveServer, session_id: str) -> Scenario:
     engine = create_db_engine(live_server.database_url)

@@ -91,6 +91,15 @@ def _wh_at(doc: Document, first: int, last: int, request: bool) -> int | None:
     return None
 
 
+def _plain_imperative(tags: str) -> bool:
+    """«ждите», not «заходите» (which is also «you go in»)."""
+    return (
+        tags.startswith("VERB")
+        and "impr" in tags
+        and not any(t in tags for t in ("pres", "futr", "past"))
+    )
+
+
 def question_hits(doc: Document) -> list[Hit]:
     hits: list[Hit] = []
     any_mark = any(t.lemma == "?" for t in doc.tokens)
@@ -119,6 +128,8 @@ def question_hits(doc: Document) -> list[Hit]:
                 or (len(lemmas) > 1 and lemmas[1] == "ли")
             )
         )
+        if unmarked and any(_plain_imperative(w.tags) for w in words):
+            unmarked = False  # «Сколько надо, столько и ждите» is not a question
         is_q = s.is_question or unmarked
         if is_q:
             if has_or:

@@ -163,16 +163,12 @@ class SessionRuntime:
         """Replace the engine by one replayed from the log (the caller holds the lock)."""
         tail = await anyio.to_thread.run_sync(self._rebuild_sync)
         if tail:
-            # Emitted before a crash but never appended: append them now, as the engine
-            # would have. Failing here leaves the engine ahead of the log, so rebuild again.
-            try:
-                out = await anyio.to_thread.run_sync(self._persist_sync, tail, None)
-            except Exception:
-                log.exception("session %s: cannot append the replayed tail", self.info.id)
-                await anyio.to_thread.run_sync(self._rebuild_sync)
-            else:
-                for item in out:
-                    self.hub.broker.publish(self.info.id, item)
+            # Events the replay produced beyond the log: the engine is ahead of the truth until
+            # they are appended. If that fails the runtime must not be used (the error reaches
+            # the caller, and the next attempt replays the log again).
+            out = await anyio.to_thread.run_sync(self._persist_sync, tail, None)
+            for item in out:
+                self.hub.broker.publish(self.info.id, item)
         self._wake.set()
 
     # -- appending ------------------------------------------------------------------------
@@ -292,7 +288,11 @@ class SessionRuntime:
                 continue
             try:
                 async with self.lock:
-                    emitted = await anyio.to_thread.run_sync(self.engine.advance)
+                    try:
+                        emitted = await anyio.to_thread.run_sync(self.engine.advance)
+                    except BaseException:
+                        await self.rebuild()  # its state may be half-changed
+                        raise
                     await self._commit(emitted, None)
             except ConflictError:
                 log.warning("session %s: log moved under the timer; rebuilt", self.info.id)

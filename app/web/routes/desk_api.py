@@ -60,7 +60,7 @@ def kpi_targets(scenario: Scenario) -> dict[str, float | None]:
     return out
 
 
-def desk_data(info: SessionInfo, user: User) -> dict[str, Any]:
+def desk_data(info: SessionInfo, user: User, settings: LiveSettings) -> dict[str, Any]:
     scenario = info.scenario
     staff = user.role in STAFF_ROLES
     return {
@@ -77,7 +77,8 @@ def desk_data(info: SessionInfo, user: User) -> dict[str, Any]:
         "customer": {
             # An outbound call dials a known customer; inbound ones start anonymous.
             "name": scenario.customer.name if scenario.direction == "outbound" else None,
-            "show_mood": scenario.customer.show_mood or staff,
+            # The trainer may switch the mood meter off for an assignment.
+            "show_mood": (scenario.customer.show_mood and info.mood_meter) or staff,
             "verification": scenario.customer.verification is not None,
         },
         "knowledge_base": [
@@ -107,6 +108,7 @@ def desk_data(info: SessionInfo, user: User) -> dict[str, Any]:
         ],
         "departments": [{"id": d.id, "name": d.name} for d in scenario.departments],
         "kpi": kpi_targets(scenario),
+        "hints": info.hints and settings.hints,
         "now_t": round(session_time(info.created_at), 3),
     }
 
@@ -124,7 +126,7 @@ def _identified_sync(request: Request, info: SessionInfo) -> bool:
     with factory() as db:
         rows = SessionRepository(db).events(info.id)
         log = [ev.Event(r.seq, r.t, r.type, dict(r.data)) for r in rows]
-    settings: LiveSettings = getattr(request.app.state, "live_settings", None) or LiveSettings()
+    settings = live_settings(request)
     engine, _ = engine_bridge.rebuild(
         info.scenario,
         info.seed,
@@ -137,12 +139,17 @@ def _identified_sync(request: Request, info: SessionInfo) -> bool:
     return bool(engine.state.identified)
 
 
+def live_settings(request: Request) -> LiveSettings:
+    settings: LiveSettings | None = getattr(request.app.state, "live_settings", None)
+    return settings or LiveSettings()
+
+
 @router.get("/{session_id}/desk")
-def get_desk(session_id: str, user: CurrentUser, db: DbSession) -> dict[str, Any]:
+def get_desk(session_id: str, request: Request, user: CurrentUser, db: DbSession) -> dict[str, Any]:
     readable_session(db, user, session_id)
     info = load_info(db, session_id)
     assert info is not None
-    return desk_data(info, user)
+    return desk_data(info, user, live_settings(request))
 
 
 @router.get("/{session_id}/profile")

@@ -28,6 +28,7 @@ WEAK_BELOW = 80.0  # a labour action's mean below the pass mark is called a weak
 
 @dataclass(frozen=True)
 class AssignedItem:
+    id: int
     scenario: ScenarioVersion
     due_at: datetime | None
     mode: str
@@ -91,7 +92,7 @@ def assigned_to(db: Session, user: User, now: datetime) -> list[AssignedItem]:
         version = repo.latest(row.scenario_key, published_only=True)
         if version is not None:
             overdue = row.due_at is not None and row.due_at < now
-            out.append(AssignedItem(version, row.due_at, row.mode, overdue))
+            out.append(AssignedItem(row.id, version, row.due_at, row.mode, overdue))
     return out
 
 

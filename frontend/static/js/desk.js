@@ -161,6 +161,7 @@ function setMood(mood) {
 }
 
 function addHint(text) {
+  $("hints-panel").hidden = false; // a supervisor's whisper shows even where hints are off
   $("hints-none")?.remove();
   $("hints").append(el("li", { class: "hint", text }));
 }
@@ -557,6 +558,7 @@ async function start() {
   syncClock(view.desk.now_t);
   if (view.desk.customer.name) $("customer-name").textContent = view.desk.customer.name;
   $("mood-panel").hidden = !view.desk.customer.show_mood;
+  $("hints-panel").hidden = !view.desk.hints;
   renderKb();
   renderCrm();
   refreshProfile();

@@ -1,12 +1,15 @@
 // "Start" / "Try again" / "Next": create a session of a scenario and open its desk.
 import { t } from "./i18n.js";
 
-export async function startSession(scenarioId) {
-  const response = await fetch("/api/sessions", {
+// An assigned scenario starts through its assignment, so the assignment's mode (an exam has
+// no hints and one attempt) applies and the result counts for it.
+export async function startSession(scenarioId, assignmentId = null) {
+  const url = assignmentId ? `/api/assignments/${encodeURIComponent(assignmentId)}/sessions` : "/api/sessions";
+  const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     credentials: "same-origin",
-    body: JSON.stringify({ scenario_id: scenarioId }),
+    body: JSON.stringify(assignmentId ? {} : { scenario_id: scenarioId }),
   });
   if (!response.ok) {
     let detail = `HTTP ${response.status}`;
@@ -29,7 +32,7 @@ export function wireStartButtons(errorNode) {
       const label = button.textContent;
       button.textContent = t("home.starting");
       try {
-        await startSession(button.dataset.scenario);
+        await startSession(button.dataset.scenario, button.dataset.assignment ?? null);
       } catch (err) {
         button.disabled = false;
         button.textContent = label;

@@ -218,3 +218,27 @@ def test_recommendations_new_functions_then_the_weakest_labour_action(db: Sessio
     # A scenario already passed comes after the ones not yet played of its function.
     a01 = [r.scenario.scenario_key for r in recs if r.scenario.function == "A/01.3"]
     assert len(a01) > 1 and a01[-1] == "a01-airline-baggage-chat"
+
+
+def test_an_exam_assignment_starts_through_the_assignment_without_hints(
+    live_client: TestClient, accounts: Accounts, db: Session, scenario_version: ScenarioVersion
+):
+    exam = Assignment(
+        user_id=accounts.trainee.id,
+        scenario_key=scenario_version.scenario_key,
+        mode="exam",
+        mood_meter=False,
+    )
+    db.add(exam)
+    db.commit()
+    login(live_client, "anna")
+    home = live_client.get("/").text
+    assert f'data-assignment="{exam.id}"' in home
+    started = live_client.post(f"/api/assignments/{exam.id}/sessions", json={})
+    assert started.status_code == 201, started.text
+    desk = live_client.get(f"/api/sessions/{started.json()['session_id']}/desk").json()
+    assert desk["hints"] is False
+    assert desk["customer"]["show_mood"] is False
+    practice = start_session(live_client, scenario_version)
+    desk = live_client.get(f"/api/sessions/{practice}/desk").json()
+    assert desk["hints"] is True

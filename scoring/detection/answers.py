@@ -62,10 +62,7 @@ def answer_hits(
 ) -> list[Hit]:
     if any(h.label in _OTHER_CONTENT for h in hits):
         return []
-    cdoc = customer()
-    if cdoc is None or not customer_asks(cdoc):
-        return []
-    asked = content_stems(cdoc)
+    asked: set[str] | None = None
     for s in doc.sentences:
         if s.is_question or any(h.first <= s.last and s.first <= h.last for h in hits):
             continue
@@ -76,7 +73,14 @@ def answer_hits(
         if any("impr" in w.tags and w.tags.startswith(("VERB", "INFN")) for w in words[:2]):
             continue
         stems = content_stems(doc, s.first, s.last)
+        if len(stems) < 3:
+            continue
+        if asked is None:  # the customer's message is only built when a sentence qualifies
+            cdoc = customer()
+            if cdoc is None or not customer_asks(cdoc):
+                return []
+            asked = content_stems(cdoc)
         has_number = any(t.kind == "number" for t in doc.tokens[s.first : s.last + 1])
-        if len(stems) >= 3 and (stems & asked or has_number):
+        if stems & asked or has_number:
             return [Hit("information", s.first, s.last, "rule:information.answers_the_question")]
     return []

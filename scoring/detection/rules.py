@@ -161,29 +161,38 @@ def apply_rules(
                 spans.extend(cache_.raw_spans(rx))
         if not spans:
             continue
-        if rule.customer:
+        hit = _first_hit(rule, sorted(spans), doc, cache_)
+        if hit is None:
+            continue
+        if rule.customer:  # checked last: building the customer's message costs most
             if ccache is None:
                 cdoc = customer()
                 ccache = _SpanCache(cdoc) if cdoc is not None else None
             if ccache is None or not any(ccache.spans(p) for p in rule.customer):
                 continue
-        for first, last in sorted(spans):
-            lo, hi = _bounds(doc, first, rule.scope)
-            span_first, span_last = first, last
-            ok = True
-            for p in rule.with_:
-                inside = [(a, b) for a, b in cache_.spans(p) if lo <= a and b <= hi]
-                if not inside:
-                    ok = False
-                    break
-                span_first = min(span_first, inside[0][0])
-                span_last = max(span_last, inside[0][1])
-            if not ok:
-                continue
-            if any(lo <= a and b <= hi for p in rule.without for a, b in cache_.spans(p)):
-                continue
-            yield RuleHit(rule, span_first, span_last)
-            break
+        yield hit
+
+
+def _first_hit(
+    rule: Rule, spans: list[tuple[int, int]], doc: Document, cache_: _SpanCache
+) -> RuleHit | None:
+    for first, last in spans:
+        lo, hi = _bounds(doc, first, rule.scope)
+        span_first, span_last = first, last
+        ok = True
+        for p in rule.with_:
+            inside = [(a, b) for a, b in cache_.spans(p) if lo <= a and b <= hi]
+            if not inside:
+                ok = False
+                break
+            span_first = min(span_first, inside[0][0])
+            span_last = max(span_last, inside[0][1])
+        if not ok:
+            continue
+        if any(lo <= a and b <= hi for p in rule.without for a, b in cache_.spans(p)):
+            continue
+        return RuleHit(rule, span_first, span_last)
+    return None
 
 
 def _as_list(value: Any, where: str) -> list[str]:

@@ -3,6 +3,8 @@ rules, and bad input."""
 
 from __future__ import annotations
 
+import json
+import random
 from typing import Any
 
 import pytest
@@ -11,12 +13,16 @@ from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.db.models import ScenarioVersion, Scorecard, TrainingSession
+from app.sessions.config import LiveSettings
+from app.settings import Settings
+from app.web.protocol import ErrorCode
 from tests.app.web.conftest import (
     Accounts,
     collect_sync,
     frame,
     logged_events,
     login,
+    make_app,
     recv,
     start_session,
 )
@@ -407,3 +413,59 @@ def test_resume_points_that_make_no_sense_are_reported(
         ws.send_bytes(frame("ping", "bin").encode("utf-8"))
         pong = recv(ws)
         assert (pong["type"], pong["data"], pong["seq"]) == ("pong", {"cid": "bin"}, head)
+
+
+def _garbage(rng: random.Random, i: int) -> str:
+    """A frame that is sometimes valid, mostly not, in every way the reader must survive."""
+    cid = f"g{i}"
+    kinds = [
+        lambda: "".join(rng.choice('{}[]":,ab1 ') for _ in range(rng.randint(0, 40))),
+        lambda: json.dumps(rng.choice([None, 1, "x", [], [1, {"type": "ping"}]])),
+        lambda: json.dumps({"type": rng.choice(["", "op", "operator.message ", "ACK"])}),
+        lambda: frame("operator.message", cid, text=rng.choice(["", 5, None, "ok"])),
+        lambda: frame(rng.choice(["crm.submit", "kb.open", "transfer"]), cid, bogus=1),
+        lambda: frame("crm.submit", cid, form="contact", fields={"topic": "Доставка"}),
+        lambda: frame("kb.open", cid, article=rng.choice(["delivery", "nope"])),
+        lambda: frame("transfer", cid, department=rng.choice(["logistics", "nowhere"])),
+        lambda: frame(rng.choice(["hold.start", "hold.end"]), cid),
+        # (a valid ack gets no answer by design; these are all invalid)
+        lambda: frame("ack", cid, seq=rng.choice([-1, 10_000])),
+        lambda: json.dumps({"v": rng.choice([0, 1, 2, "1"]), "type": "ping", "cid": cid}),
+        lambda: frame("ping", cid),
+    ]
+    return rng.choice(kinds)()
+
+
+def test_a_stream_of_garbage_gets_one_answer_per_frame_and_keeps_the_log_sound(
+    settings: Settings, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
+) -> None:
+    app = make_app(
+        settings, LiveSettings(typing_scale=0, ws_rate_per_s=10_000, ws_rate_burst=10_000)
+    )
+    rng = random.Random(5)
+    frames = [_garbage(rng, i) for i in range(200)]
+    with TestClient(app) as client:
+        login(client, "anna")
+        session_id = start_session(client, scenario_version)
+        with client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws:
+            answers: list[dict[str, Any]] = []
+            for raw in frames:
+                ws.send_text(raw)
+                got = collect_sync(ws, lambda m: m["type"] in ("ack", "error", "pong"))
+                answers.append(got[-1])
+            ws.send_text(frame("ping", "still-here"))
+            assert (
+                collect_sync(ws, lambda m: m["type"] == "pong")[-1]["data"]["cid"] == "still-here"
+            )
+    assert len(answers) == len(frames)
+    codes = {a["data"]["code"] for a in answers if a["type"] == "error"}
+    assert codes >= {"bad_json", "unknown_type", "invalid_message", "engine_rejected"}
+    assert codes <= {c.value for c in ErrorCode}
+    logged = logged_events(db, session_id)
+    assert [e["seq"] for e in logged] == list(range(1, len(logged) + 1))
+    acked = {a["data"]["cid"]: a["data"]["seq"] for a in answers if a["type"] == "ack"}
+    assert acked, "some of the frames were valid actions"
+    for cid, seq in acked.items():
+        assert logged[seq - 1]["data"]["cid"] == cid
+    logged_cids = [e["data"]["cid"] for e in logged if "cid" in e["data"]]
+    assert sorted(logged_cids) == sorted(acked), "only acknowledged actions are in the log"

@@ -110,7 +110,8 @@ def grammemes(word: str) -> str:
     pos = str(tag.POS or "")
     # «перезагрузите» is first parsed as future 2nd person; an imperative reading anywhere
     # among the parses is what instruction rules need.
-    imperative = any("impr" in p.tag for p in parses[:4])
+    # «пришлём», «заменим» have an inclusive imperative reading («let's…»): not an instruction.
+    imperative = any("impr" in p.tag and "incl" not in p.tag for p in parses[:6])
     if pos not in ("VERB", "INFN", "PRTF", "PRTS", "GRND", "NUMR"):
         return pos + (",impr" if imperative else "")
     kept = [g for g in _TAG_KEEP if g in tag]

@@ -101,8 +101,17 @@ def browser(live_server: LiveServer) -> Iterator[Browser]:
         browser.close()
 
 
+def _screenshot_name(request: pytest.FixtureRequest, step: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    return SCREENSHOTS / f"{name}-{step}.png"
+
+
 @pytest.fixture
-def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+def page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A fresh browser context; its last view is saved as ``<test>-final.png``."""
     context = browser.new_context(
         base_url=live_server.base_url, viewport={"width": 1280, "height": 800}, locale="ru-RU"
     )
@@ -111,6 +120,8 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
+    if not page.is_closed():
+        page.screenshot(path=str(_screenshot_name(request, "final")))
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
 
@@ -118,11 +129,9 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
 @pytest.fixture
 def shot(request: pytest.FixtureRequest, page: Page) -> Callable[[str], Path]:
     """``shot("step")`` saves ``artifacts/screenshots/<test>-<step>.png``."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
 
     def take(step: str) -> Path:
-        path = SCREENSHOTS / f"{name}-{step}.png"
+        path = _screenshot_name(request, step)
         page.screenshot(path=str(path), full_page=False)
         return path
 

@@ -526,7 +526,6 @@ socket.addEventListener("session.state", (ev) => {
   syncClock(ev.detail.t);
   view.liveFrom = state.last_seq;
   if (typeof state.mood === "number") setMood(state.mood);
-  if (state.ended && !view.ended) view.endedPending = true;
 });
 socket.addEventListener("event", (ev) => onEvent(ev.detail));
 socket.addEventListener("ack", (ev) => syncClock(ev.detail.t));

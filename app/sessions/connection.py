@@ -149,6 +149,7 @@ class Connection:
                 return
             if item is None:  # the queue overflowed: the log has everything
                 sub.overflowed = False
+                log.info("session %s: socket fell behind; catching up from the log", self.info.id)
                 await self._catch_up()
                 continue
             seq = item["seq"]

@@ -4,6 +4,7 @@ rules, and bad input."""
 from __future__ import annotations
 
 import json
+import logging
 import random
 from typing import Any
 
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.db.models import ScenarioVersion, Scorecard, TrainingSession
+from app.repositories.sessions import SessionRepository
 from app.sessions.config import LiveSettings
+from app.sessions.service import event_dict
 from app.settings import Settings
 from app.web.protocol import ErrorCode
 from tests.app.web.conftest import (
@@ -469,3 +472,43 @@ def test_a_stream_of_garbage_gets_one_answer_per_frame_and_keeps_the_log_sound(
         assert logged[seq - 1]["data"]["cid"] == cid
     logged_cids = [e["data"]["cid"] for e in logged if "cid" in e["data"]]
     assert sorted(logged_cids) == sorted(acked), "only acknowledged actions are in the log"
+
+
+def test_a_lagging_socket_catches_up_from_the_log(
+    settings: Settings,
+    accounts: Accounts,
+    scenario_version: ScenarioVersion,
+    db: Session,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """More events at once than a socket's queue holds: the queue is dropped and the socket
+    reads the log instead, so it still gets every event once, in order."""
+    app = make_app(settings, LiveSettings(typing_scale=0, ws_queue_size=4))
+    with TestClient(app) as client:
+        login(client, "anna")
+        session_id = start_session(client, scenario_version)
+        login(client, "vera")
+        with client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as watch:
+            seen = collect_sync(watch, lambda m: m["type"] == "customer.message")
+            # Another process appends a dozen events; they are announced all at once.
+            repo = SessionRepository(db)
+            rows = [
+                repo.append_event(session_id, 1.0 + i, "hint", {"text": f"подсказка {i}"})
+                for i in range(12)
+            ]
+            db.commit()
+            items = [event_dict(r) for r in rows]
+            hub = app.state.session_hub
+
+            async def announce() -> None:
+                for item in items:  # no await between them: the queue cannot drain
+                    hub.broker.publish(session_id, item)
+
+            with caplog.at_level(logging.INFO, logger="app.sessions.connection"):
+                watch.portal.call(announce)
+                seen += collect_sync(watch, lambda m: m["seq"] == items[-1]["seq"])
+    assert "catching up from the log" in caplog.text
+    logged = logged_events(db, session_id)
+    streamed = [m for m in seen if m["type"] != "session.state"]
+    assert [m["seq"] for m in streamed] == [e["seq"] for e in logged]
+    assert [m["data"]["text"] for m in streamed[-12:]] == [f"подсказка {i}" for i in range(12)]

@@ -1,7 +1,8 @@
 """The customer's voice on a call desk in a real Chromium: the server's WAV of each live line is
 played in an <audio> element, the browser's own speech synthesis takes over when the server
-answers 503, the listening-only mode hides the words, mute stops playback, and the trainee can
-answer by voice (text lands in the composer, editable) or, without a recogniser, by typing.
+answers 503, the listening-only mode hides the words, the sound button stops playback, and the
+trainee can answer by voice (text lands in the composer, editable) or, without a recogniser, by
+typing; the desk's mute button turns the microphone off.
 
 Chromium runs with a fake audio device and without the autoplay gesture requirement, as a
 trainee's browser would after one click. Speech recognition needs Google's servers in Chromium,
@@ -145,16 +146,17 @@ def test_call_mode_voice_plays_the_servers_audio_of_each_line(call_page: Page) -
     expect(page.locator(".bubble-customer").first).not_to_have_text("🔊 (реплика клиента)")
     shot(page, "server-voice")
 
-    # The next live line is fetched and starts playing; mute stops it mid-line.
+    # The next live line is fetched and starts playing; the sound button stops it mid-line.
     with page.expect_response(is_audio) as second:
         page.locator("#reply").fill(GREETING)
         page.locator("#reply").press("Enter")
     assert second.value.status == 200
     expect(page.locator("#desk")).to_have_attribute("data-audio-played", "2", timeout=20_000)
-    page.locator("#mute-btn").click()
-    expect(page.locator("#desk")).to_have_attribute("data-muted", "true")
+    page.locator("#sound-btn").click()
+    expect(page.locator("#sound-btn")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#desk")).to_have_attribute("data-sound-off", "true")
     assert page.evaluate("() => document.getElementById('customer-audio').paused") is True
-    # Muted: later lines are shown but neither fetched nor played.
+    # Sound off: later lines are shown but neither fetched nor played.
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url) if "/audio/" in r.url else None)
     before = page.locator(".bubble-customer").count()
@@ -265,6 +267,12 @@ def test_call_mode_voice_answer_is_recognised_into_the_editable_composer(call_pa
     expect(page.locator(".bubble-operator .bubble-text").first).to_have_text(
         "Здравствуйте меня зовут Ирина, компания «Волна Мобайл»."
     )
+    # The call bar's mute button turns the microphone off: no recognition until unmuted.
+    page.evaluate("() => { window.__recognition = null; }")
+    page.locator("#mute-btn").click()
+    mic.click()
+    expect(page.locator("#mic-status")).to_contain_text("Микрофон выключен")
+    assert page.evaluate("() => window.__recognition") is None
 
 
 def test_call_mode_voice_without_a_recogniser_has_no_mic_and_typing_works(

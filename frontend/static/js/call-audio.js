@@ -6,8 +6,9 @@
 // server has no speech engine (503 tts_unavailable) or the request fails — the browser's own
 // speechSynthesis with a Russian voice. Replayed lines are not spoken again. In the
 // listening-only mode (the scenario's hide_transcript) the transcript shows a placeholder that
-// replays the line instead of the customer's words. The call bar's mute button stops playback
-// (and the microphone). This module also starts voice input (voice-input.js) on a call desk.
+// replays the line instead of the customer's words. The sound button this module adds to the
+// call bar stops playback; the desk's mute button turns the operator's microphone (voice input)
+// off. This module also starts voice input (voice-input.js) on a call desk.
 import { initVoiceInput, stopListening } from "./voice-input.js";
 import { t } from "./i18n.js";
 
@@ -21,7 +22,8 @@ player.id = "customer-audio";
 player.preload = "auto";
 player.hidden = true;
 
-let muted = false;
+let soundOff = false; // the call bar's sound button: the customer is not played
+let micMuted = false; // the call bar's mute button: the operator's microphone is off
 let lastQueuedSeq = 0;
 let serverVoice = true; // false after a 503: the server has no engine, stop asking it
 let blocked = false; // the browser refused autoplay: wait for a click
@@ -119,7 +121,7 @@ function speakInBrowser(line) {
 
 async function speak(line) {
   const url = await fetchAudio(line.seq);
-  if (muted) {
+  if (soundOff) {
     if (url) URL.revokeObjectURL(url);
     return;
   }
@@ -138,7 +140,7 @@ async function pump() {
   if (pumping || blocked) return;
   pumping = true;
   try {
-    while (queue.length && !muted && !blocked) {
+    while (queue.length && !soundOff && !blocked) {
       const line = queue.shift();
       try {
         await speak(line);
@@ -184,7 +186,7 @@ function maskLastCustomerLine(seq) {
   replay.textContent = text("desk.call.hidden_line", "🔊 (реплика клиента)");
   replay.title = text("desk.call.replay", "Прослушать ещё раз");
   replay.addEventListener("click", () => {
-    if (muted) return;
+    if (soundOff) return;
     queue.push({ text: texts.get(seq) ?? "", seq });
     pump();
   });
@@ -217,7 +219,7 @@ function markSaid(seq) {
 
 function enqueue(line) {
   markSaid(line.seq);
-  if (muted) return;
+  if (soundOff) return;
   queue.push(line);
   pump();
 }
@@ -260,25 +262,76 @@ export function onCustomerLine(lineText, seq, options = { replay: false }) {
   settleTimer = setTimeout(sayUnheardReplayedLines, 300);
 }
 
-/** The call bar's mute button: silence the customer (and the microphone) until unmuted. */
+/** The call bar's mute button: the operator's microphone (voice input) is off until unmuted. */
 export function setMuted(value) {
-  muted = Boolean(value);
-  if (muted) {
+  micMuted = Boolean(value);
+  if (micMuted) stopListening();
+  if (root) root.dataset.muted = String(micMuted);
+  return micMuted;
+}
+
+/** The call bar's sound button: stop the customer's voice (the transcript still shows lines). */
+export function setSoundOff(value) {
+  soundOff = Boolean(value);
+  if (soundOff) {
     queue.length = 0;
     current?.stop();
     window.speechSynthesis?.cancel();
-    stopListening();
   }
-  if (root) root.dataset.muted = String(muted);
-  return muted;
+  if (root) root.dataset.soundOff = String(soundOff);
+  const button = document.getElementById("sound-btn");
+  if (button) {
+    button.setAttribute("aria-pressed", String(soundOff));
+    const label = soundOff
+      ? text("desk.call.sound_on", "Включить звук клиента")
+      : text("desk.call.sound_off", "Выключить звук клиента");
+    button.setAttribute("aria-label", label);
+    button.title = label;
+    button.replaceChildren(speakerIcon(soundOff));
+  }
+  return soundOff;
+}
+
+function addSoundButton() {
+  const bar = document.getElementById("call-bar");
+  if (!bar) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "sound-btn";
+  button.className = "btn btn-sm";
+  button.addEventListener("click", () => setSoundOff(!soundOff));
+  const mute = document.getElementById("mute-btn");
+  if (mute) mute.before(button);
+  else bar.append(button);
+  setSoundOff(false);
+}
+
+function speakerIcon(off) {
+  // A compact icon button keeps the call bar on one line; an emoji font is not everywhere.
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [key, value] of Object.entries({
+    viewBox: "0 0 24 24", width: "18", height: "18", "aria-hidden": "true", fill: "none",
+    stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round",
+  }))
+    svg.setAttribute(key, value);
+  const paths = ["M11 5 6 9H2v6h4l5 4V5z"];
+  paths.push(...(off ? ["M23 9l-6 6", "M17 9l6 6"] : ["M15.5 8.5a5 5 0 0 1 0 7", "M19 5a10 10 0 0 1 0 14"]));
+  for (const d of paths) {
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
 }
 
 if (isCall && root) {
   document.body.append(player);
   root.dataset.hideTranscript = String(hideTranscript);
+  addSoundButton();
   initVoiceInput({
     textarea: document.getElementById("reply"),
     before: document.getElementById("send-btn"),
-    isMuted: () => muted,
+    isMuted: () => micMuted,
   });
 }

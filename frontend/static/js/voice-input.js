@@ -16,6 +16,26 @@ function text(key, fallback, values) {
   return value === key ? fallback : value;
 }
 
+function micIcon() {
+  // An inline icon rather than an emoji: not every system has an emoji font.
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "20");
+  svg.setAttribute("height", "20");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("fill", "none");
+  svg.setAttribute("stroke", "currentColor");
+  svg.setAttribute("stroke-width", "2");
+  svg.setAttribute("stroke-linecap", "round");
+  for (const d of ["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M19 11a7 7 0 0 1-14 0", "M12 18v3"]) {
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}
+
 function setListening(on) {
   listening = on;
   if (!button) return;
@@ -55,7 +75,7 @@ export function initVoiceInput({ textarea, before, isMuted = () => false }) {
   button.type = "button";
   button.id = "mic-btn";
   button.className = "btn mic-btn";
-  button.textContent = "🎤";
+  button.append(micIcon());
   button.setAttribute("aria-label", text("desk.voice.start", "Ответить голосом"));
   before.before(button);
 
@@ -108,7 +128,7 @@ export function initVoiceInput({ textarea, before, isMuted = () => false }) {
       return;
     }
     if (isMuted()) {
-      say(text("desk.voice.muted", "Микрофон выключен кнопкой «Без звука»."));
+      say(text("desk.voice.muted", "Микрофон выключен — включите его в панели звонка."));
       return;
     }
     base = textarea.value.trim();

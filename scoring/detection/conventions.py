@@ -173,9 +173,10 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         INFORMATION_OVERLAP_ABSORBS - {"payment_info"},
     )[: len(asked)]
     conditions = "rule:information.conditions_and_terms"
-    hits = _absorb_in_sentence(
-        hits, doc, "information", frozenset({"alternative_offer"}), conditions
-    )
+    for source in (conditions, "rule:information.price"):
+        hits = _absorb_in_sentence(
+            hits, doc, "information", frozenset({"alternative_offer"}), source
+        )
     if "payment_info" in present:
         hits = [h for h in hits if h.source != conditions]
     # An outcome's figures are part of the decision, not a disclosure of account data.

@@ -12,6 +12,7 @@ from app.repositories.errors import NotFoundError
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.sessions import SessionRepository
 from app.sessions.connection import Role, visible_to
+from app.sessions.scenarios import ScenarioSourceError
 from app.sessions.service import SessionHub, event_dict, load_info
 from app.sessions.snapshot import fold
 from app.web.auth import STAFF_ROLES, CurrentUser
@@ -75,6 +76,12 @@ async def create_session(
         session_id, _ = await hub.create_session(user.id, version.id, body.seed)
     except NotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except ScenarioSourceError as exc:
+        # Versions are validated on upload; one that no longer loads (e.g. after a format
+        # change) is a server-side problem the trainee cannot fix, but should be able to report.
+        raise HTTPException(
+            status.HTTP_500_INTERNAL_SERVER_ERROR, f"{exc}; ask a trainer to upload it again"
+        ) from None
     return CreateSessionOut(
         session_id=session_id,
         scenario_version_id=version.id,

@@ -79,3 +79,14 @@ def test_state_and_log_are_for_the_owner_and_staff_only(
     assert live_client.get(f"/api/sessions/{session_id}").json()["mood"] == 60
     assert live_client.get("/api/sessions/nope").status_code == 404
     assert live_client.get(f"/api/sessions/{session_id}/events?after=-1").status_code == 422
+
+
+def test_a_version_that_no_longer_loads_is_a_clear_server_error(
+    live_client: TestClient, accounts: Accounts, db: Session, scenario_source: str
+) -> None:
+    broken = add_scenario(db, scenario_source.replace("function: A/01.3", "function: A/09.9"))
+    login(live_client, "anna")
+    response = live_client.post("/api/sessions", json={"scenario_version_id": broken.id})
+    assert response.status_code == 500
+    assert "does not load" in response.json()["detail"]
+    assert "A/09.9" in response.json()["detail"]

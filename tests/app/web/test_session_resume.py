@@ -186,7 +186,7 @@ async def test_resume_delivers_a_line_scheduled_before_the_restart(
     settings: Settings, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
 ) -> None:
     # Slow enough that the customer is still typing when the server stops.
-    typing = LiveSettings(typing_scale=0.3, ws_hello_timeout_s=0.5)
+    typing = LiveSettings(typing_scale=0.4, ws_hello_timeout_s=0.5)
     async with serve(make_app(settings, typing), typing) as first:
         token = await http_login(first.base_url, "anna")
         session_id = await http_start_session(first.base_url, token, scenario_version.id)

@@ -30,7 +30,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"  # a watcher tried to drive the session
     SESSION_ENDED = "session_ended"  # the session is over; only ping/ack/hello are accepted
     ENGINE_REJECTED = "engine_rejected"  # the simulator refused the action (e.g. no such form)
-    NOT_FOUND = "not_found"  # the session (or a referenced object) does not exist
+    NOT_FOUND = "not_found"  # reserved in v1 (unknown sessions close with 4404)
     CONFLICT = "conflict"  # another process appended to the log first; resend the message
     INTERNAL = "internal"  # a server fault; the log is unchanged
 

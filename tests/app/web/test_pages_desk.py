@@ -9,11 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from app.db.demo import DemoReport, load_scenarios
 from app.db.models import Assignment, ScenarioVersion
 from app.db.types import utcnow
+from app.repositories.scorecards import ScorecardRepository
+from app.repositories.sessions import SessionRepository
 from app.repositories.users import GroupRepository
 from app.settings import find_project_path
 from app.web.i18n import LANGUAGES, catalogue
@@ -242,3 +245,44 @@ def test_an_exam_assignment_starts_through_the_assignment_without_hints(
     practice = start_session(live_client, scenario_version)
     desk = live_client.get(f"/api/sessions/{practice}/desk").json()
     assert desk["hints"] is True
+
+
+def test_debrief_marks_each_lost_point_and_violation_at_its_reply(
+    live_client: TestClient, accounts: Accounts, db: Session
+):
+    """A poor playthrough (a rude reply) stored as a session, as `ccsim play` plays it."""
+    from scoring.detection import default_detector
+    from scoring.scorecard import score_session
+    from simulator.playthrough import play
+    from simulator.scenario.loader import load_playthrough_file, load_scenario_file
+    from simulator.scenario.scoring_spec import scoring_spec
+
+    folder = REPO / "scenarios" / "a03-utilities-smart-meter-chat"
+    scenario = load_scenario_file(folder / "scenario.yaml").value
+    script = load_playthrough_file(folder / "poor-rudeness.play.yaml").value
+    assert scenario is not None and script is not None
+    version = add_scenario(db, (folder / "scenario.yaml").read_text(encoding="utf-8"))
+    result = play(scenario, script, default_detector())
+    card = score_session(result.events, scoring_spec(scenario)).to_dict()
+    sessions = SessionRepository(db)
+    training = sessions.create(accounts.trainee.id, version.id, script.seed)
+    for event in result.events:
+        sessions.append_event(training.id, event.t, event.type, dict(event.data))
+    ScorecardRepository(db).add(training.id, card["overall"], card["passed"], card, "test")
+    db.commit()
+
+    login(live_client, "anna")
+    page = live_client.get(f"/sessions/{training.id}/debrief").text
+    assert 'id="pass-badge">Не сдано' in page
+    rude = next(v for v in card["violations"] if v["code"] == "rudeness")
+    reply = page.split(f'data-reply="{rude["reply_index"]}"')[1].split("</li>\n")[0]
+    assert 'class="chip chip-violation" data-code="rudeness"' in reply
+    assert '<mark class="hl-violation"' in reply
+    lost_here = [p for p in card["lost_points"] if p["reply_index"] == rude["reply_index"]]
+    assert lost_here
+    for lost in lost_here:
+        assert escape(lost["explanation_ru"]) in reply
+    # Losses tied to no reply are listed apart, not attached to a reply.
+    general = [p for p in card["lost_points"] if p["reply_index"] is None]
+    section = page.split("Потери, не связанные с конкретной репликой")[1]
+    assert all(escape(p["explanation_ru"]) in section for p in general)

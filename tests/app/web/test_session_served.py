@@ -223,3 +223,25 @@ async def test_two_servers_on_one_session_never_fork_the_log(
     assert lines == [FIRST, SECOND, THIRD]
     # The second socket got the first instance's events from the log, in order, once.
     assert_matches_log(via_two, db, session_id)
+
+
+async def test_a_second_desk_replaces_the_first_with_4409(
+    settings: Settings,
+    live_settings: LiveSettings,
+    accounts: Accounts,
+    scenario_version: ScenarioVersion,
+    db: Session,
+) -> None:
+    async with serve(make_app(settings, live_settings), live_settings) as server:
+        token = await http_login(server.base_url, "anna")
+        session_id = await http_start_session(server.base_url, token, scenario_version.id)
+        async with ws_connect(server.ws_base, session_id, token, last_seq=0) as old:
+            seen = await collect(old, line(FIRST))
+            async with ws_connect(server.ws_base, session_id, token, last_seq=0) as new:
+                with pytest.raises(ConnectionClosed) as closed:
+                    await collect(old, lambda m: False)
+                assert closed.value.rcvd is not None
+                assert closed.value.rcvd.code == 4409
+                await collect(new, line(FIRST))
+                await say(new, "c1", "Здравствуйте!", SECOND)
+    assert events(seen)[-1]["seq"] < logged_events(db, session_id)[-1]["seq"]

@@ -157,6 +157,10 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     hits = _absorb_in_sentence(
         hits, doc, "information", frozenset({"product_presentation", "cross_sell"})
     )
+    # «Записала вашу заявку о протечке, номер 4098» registers; it is not listening.
+    hits = _absorb_in_sentence(hits, doc, "active_listening", frozenset({"ticket_registration"}))
+    # Account figures (a charge date, a fee) are the account's data, not payment terms.
+    hits = _absorb_in_sentence(hits, doc, "payment_info", frozenset({"personal_data"}))
     # Reading back what the customer said is listening, not news about the account or case.
     for label in ("decision", "status_update", "personal_data", "payment_info", "information"):
         hits = _absorb_in_sentence(hits, doc, label, frozenset({"active_listening", "summary"}))

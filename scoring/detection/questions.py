@@ -91,6 +91,25 @@ def _wh_at(doc: Document, first: int, last: int, request: bool) -> int | None:
     return None
 
 
+_TAG_WORDS = frozenset(
+    {"ок", "окей", "норм", "хорошо", "ладно", "да", "идти", "лады", "договориться", "удобно"}
+)
+
+
+def _presence_or_tag_check(doc: Document, first: int, last: int, lemmas: list[str]) -> bool:
+    """«Вы ещё на линии?», «Алло, вы меня слышите?» check the line, and «…, ок?» after a
+    statement asks for a nod: neither discovers a need."""
+    if ("линия" in lemmas or "связь" in lemmas) and "на" in lemmas and len(lemmas) <= 5:
+        return True
+    if "слышать" in lemmas and len(lemmas) <= 4:
+        return True
+    words = [t for t in doc.tokens[first : last + 1] if t.is_word]
+    if len(words) >= 3 and words[-1].norm in _TAG_WORDS | {"ок", "норм", "идет"}:
+        idx = doc.tokens.index(words[-1])
+        return idx > 0 and doc.tokens[idx - 1].norm == ","
+    return False
+
+
 def _plain_imperative(tags: str) -> bool:
     """«ждите», not «заходите» (which is also «you go in»)."""
     return (
@@ -131,6 +150,8 @@ def question_hits(doc: Document) -> list[Hit]:
         if unmarked and any(_plain_imperative(w.tags) for w in words):
             unmarked = False  # «Сколько надо, столько и ждите» is not a question
         is_q = s.is_question or unmarked
+        if is_q and _presence_or_tag_check(doc, s.first, s.last, lemmas):
+            continue
         if is_q:
             if has_or:
                 hits.append(Hit("closed_question", s.first, s.last, "rule:question.either_or"))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from app.repositories.scorecards import ScorecardRepository
+from app.repositories.scorecard_aggregates import save_scorecard
 from scoring.events import Event
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ def score_and_store(db: Session, info: SessionInfo, events: Sequence[Event]) -> 
     except Exception:
         log.exception("session %s: scoring failed; the session ends without a scorecard", info.id)
         return None
-    row = ScorecardRepository(db).add(
-        info.id, card.overall, card.passed, card.to_dict(), card.scorer_version
-    )
+    # save_scorecard also writes the per-labour-action rows the dashboards aggregate over.
+    row = save_scorecard(db, info.id, card.to_dict())
     return row.id

@@ -80,7 +80,10 @@ def _overlaps_any(hit: Hit, others: list[Hit]) -> bool:
 
 
 def _same_sentence(doc: Document, a: Hit, b: Hit) -> bool:
-    return doc.sentence_of(a.first) == doc.sentence_of(b.first) or a.overlaps(b)
+    """Whether the sentences the two hits cover meet (a reply-scope hit can cover several)."""
+    a_lo, a_hi = doc.sentence_of(a.first), doc.sentence_of(a.last)
+    b_lo, b_hi = doc.sentence_of(b.first), doc.sentence_of(b.last)
+    return a_lo <= b_hi and b_lo <= a_hi
 
 
 def _absorb_in_sentence(

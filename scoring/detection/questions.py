@@ -139,8 +139,8 @@ def question_hits(doc: Document) -> list[Hit]:
             and (
                 lemmas[0] in WH_WORDS
                 or any(x in WH_WORDS and x not in _CONJUNCTION_LIKE for x in lemmas[1:4])
-                or any(
-                    lemmas[k] in WH_WORDS and lemmas[k - 1] in _OPENERS
+                or any(  # «хорошо, как скажете» is not a question: too short after it
+                    lemmas[k] in WH_WORDS and lemmas[k - 1] in _OPENERS and len(lemmas) - k >= 3
                     for k in range(1, min(4, len(lemmas)))
                 )
                 or (len(lemmas) > 1 and words[0].tags.startswith("PREP") and lemmas[1] in WH_WORDS)

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Scorecard
+from app.db.models_scoring import ScorecardItem
 from simulator.scenario.loader import load_playthrough_file
 from simulator.scenario.model import Action, Scenario
 from tests.app.web.conftest import (
@@ -107,3 +109,7 @@ def test_model_playthrough_over_the_socket_reaches_its_ending(
     card = db.get(Scorecard, end["data"]["scorecard_id"])
     assert card is not None and card.session_id == session_id
     assert card.data["scenario"] == scenario_id
+    # The live path feeds the dashboards: one aggregate row per labour action of the card.
+    items = db.scalars(select(ScorecardItem).where(ScorecardItem.scorecard_id == card.id)).all()
+    codes = {i.code for i in items if i.kind == "labour_action"}
+    assert codes == {la["code"] for la in card.data["labour_actions"] if la["score"] is not None}

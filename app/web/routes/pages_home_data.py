@@ -2,8 +2,9 @@
 
 Computed from the trainee's own sessions and their latest scorecards (a trainee has tens of
 sessions, not thousands), so the home page agrees with the debriefs whatever the aggregate
-tables hold. The recommendation rule: labour functions never practised come first (easy
-scenarios first), then the function whose weakest labour action has the lowest mean score.
+tables hold. The recommendation rule: the function whose weakest labour action has the lowest
+mean score (below the pass mark) first, then labour functions never practised (easy scenarios
+first), then practice.
 """
 
 from __future__ import annotations
@@ -155,6 +156,9 @@ def weakest_actions(scored: list[dict[str, Any]]) -> dict[str, tuple[str, float]
 
 
 def recommend(db: Session, scored: list[dict[str, Any]], limit: int = 6) -> list[Recommendation]:
+    """Weak spots first (the function whose weakest labour action scores lowest), then one
+    scenario per function never practised (easy first), then practice; scenarios already
+    passed and second helpings of a new function come last."""
     versions = ScenarioRepository(db).latest_versions(published_only=True)
     weakest = weakest_actions(scored)
     passed = {c["scenario_key"] for c in scored if c.get("passed")}
@@ -162,9 +166,10 @@ def recommend(db: Session, scored: list[dict[str, Any]], limit: int = 6) -> list
 
     def key(v: ScenarioVersion) -> tuple[Any, ...]:
         weak = weakest.get(v.function)
+        bucket = 1 if weak is None else (0 if weak[1] < WEAK_BELOW else 2)
         return (
-            0 if weak is None else 1,
-            101.0 if weak is None else weak[1],
+            bucket,
+            0.0 if weak is None else weak[1],
             v.scenario_key in passed,
             v.scenario_key in played,
             DIFFICULTY_RANK.get(v.difficulty, 3),
@@ -172,22 +177,19 @@ def recommend(db: Session, scored: list[dict[str, Any]], limit: int = 6) -> list
             v.scenario_key,
         )
 
-    ranked = sorted(versions, key=key)
-    # A new function: one easy scenario per function before a second one of the same.
-    out: list[Recommendation] = []
+    first: list[Recommendation] = []
+    later: list[Recommendation] = []
     seen_new: set[str] = set()
-    rest: list[Recommendation] = []
-    for v in ranked:
+    for v in sorted(versions, key=key):
         weak = weakest.get(v.function)
         if weak is None:
-            rec = Recommendation(v, "new")
-            (rest if v.function in seen_new else out).append(rec)
+            (later if v.function in seen_new else first).append(Recommendation(v, "new"))
             seen_new.add(v.function)
         else:
             reason = "weak" if weak[1] < WEAK_BELOW else "practice"
             rec = Recommendation(v, reason, weak[0], round(weak[1]))
-            (rest if v.scenario_key in passed else out).append(rec)
-    return (out + rest)[:limit]
+            (later if v.scenario_key in passed else first).append(rec)
+    return (first + later)[:limit]
 
 
 def trainee_home(db: Session, user: User, now: datetime) -> TraineeHome:

@@ -201,7 +201,7 @@ def _card(key: str, function: str, scores: dict[str, float]) -> dict[str, object
     }
 
 
-def test_recommendations_new_functions_then_the_weakest_labour_action(db: Session):
+def test_recommendations_weakest_labour_action_then_new_functions(db: Session):
     load_scenarios(db, REPO / "scenarios", DemoReport())
     db.commit()
     scored = [
@@ -209,15 +209,20 @@ def test_recommendations_new_functions_then_the_weakest_labour_action(db: Sessio
         _card("a02-isp-home-internet-chat", "A/02.3", {"A/02.3 ТД1": 85, "A/02.3 ТД2": 40}),
     ]
     recs = recommend(db, scored, limit=20)
-    assert [r.reason for r in recs[:2]] == ["new", "new"]
-    assert {r.scenario.function for r in recs[:2]} == {"A/03.3", "A/04.3"}
-    assert all(r.scenario.difficulty == "easy" for r in recs[:2])
+    # The weak spot first: A/02.3, whose weakest labour action is at 40 %.
     weak = [r for r in recs if r.reason == "weak"]
-    assert weak and all(r.scenario.function == "A/02.3" for r in weak)
+    assert weak and recs[: len(weak)] == weak
+    assert all(r.scenario.function == "A/02.3" for r in weak)
     assert weak[0].weak_code == "A/02.3 ТД2" and weak[0].weak_score == 40
+    assert recs[-1].scenario.scenario_key in {"a01-airline-baggage-chat"}  # passed: last
+    # Then one easy scenario of each function never practised.
+    new = recs[len(weak) : len(weak) + 2]
+    assert [r.reason for r in new] == ["new", "new"]
+    assert {r.scenario.function for r in new} == {"A/03.3", "A/04.3"}
+    assert all(r.scenario.difficulty == "easy" for r in new)
     first_a01 = next(i for i, r in enumerate(recs) if r.scenario.function == "A/01.3")
     assert recs[first_a01].reason == "practice"
-    assert first_a01 > recs.index(weak[-1])
+    assert first_a01 > recs.index(new[-1])
     # A scenario already passed comes after the ones not yet played of its function.
     a01 = [r.scenario.scenario_key for r in recs if r.scenario.function == "A/01.3"]
     assert len(a01) > 1 and a01[-1] == "a01-airline-baggage-chat"

@@ -199,6 +199,9 @@ function onEvent(message) {
   const { type, seq, data = {} } = message;
   const live = seq > view.liveFrom;
   root.dataset.lastSeq = String(seq); // lets tests (and curious humans) see progress
+  // A screen reader announces new lines, not the replay of the whole contact after a reload.
+  if (seq >= view.liveFrom && conversation.getAttribute("aria-live") !== "polite")
+    conversation.setAttribute("aria-live", "polite");
   syncClock(live ? message.t : undefined);
   switch (type) {
     case "customer.typing":

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from app.db import migrations
 from app.db.demo import load_demo
@@ -40,7 +40,8 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 15_000  # generous: the machine is shared, and the detector loads on first use
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class CompiledPattern:
         return self.required_met(keys)
 
     def required_met(self, keys: frozenset[str]) -> bool:
-        return not any(r.isdisjoint(keys) for r in self.required)
+        return not any(map(keys.isdisjoint, self.required))
 
 
 def _seq_first(parts: list[tuple[First, bool]]) -> tuple[First, bool]:

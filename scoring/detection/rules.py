@@ -80,10 +80,18 @@ class RuleSet:
         for rule_n in sorted(found):
             rule = self.rules[rule_n]
             pats = [rule.match[i] for i in sorted(found[rule_n])]
-            pats = [p for p in pats if p.required_met(keys)]
+            pats = [p for p in pats if p.may_match(keys)]
             if pats or rule.raw:
                 out.append((rule, pats))
         return out
+
+
+_COMMON_KEYS = frozenset(
+    {f"l:{w}" for w in ("в", "на", "с", "по", "к", "не", "и", "а", "но", "вы", "я", "мы", "что")}
+    | {f"l:{w}" for w in ("это", "быть", "у", "за", "до", "от", "ваш", "пожалуйста", "он", "она")}
+    | {f"l:{w}" for w in ("так", "как", "же", "да", "нет", "уже", "еще", "сейчас", "мочь", "весь")}
+    | {"l:,", "l:.", "l:?", "l::", "l:—", "l:-", "#"}
+)
 
 
 def index_rules(
@@ -93,10 +101,14 @@ def index_rules(
     always: list[tuple[int, int]] = []
     for rule_n, rule in enumerate(rules):
         for pat_n, p in enumerate(rule.match):
-            if p.first is None:
+            # Any one of the key sets a pattern needs is a sound index; the one made of the
+            # rarest words keeps the pattern off most replies.
+            options = [*p.required, *([p.first] if p.first is not None else [])]
+            if not options:
                 always.append((rule_n, pat_n))
                 continue
-            for key in p.first:
+            best = min(options, key=lambda r: (sum(k in _COMMON_KEYS for k in r), len(r)))
+            for key in best:
                 by_key.setdefault(key, []).append((rule_n, pat_n))
     raw_rules = tuple(n for n, r in enumerate(rules) if r.raw)
     return {k: tuple(v) for k, v in by_key.items()}, tuple(always), raw_rules

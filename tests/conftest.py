@@ -8,12 +8,16 @@ drops its own). The schema is always made by the Alembic migrations, never by
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -63,6 +67,43 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         patch.setenv("CCSIM_PASSWORD_HASH_PROFILE", "fast")
         patch.setenv("CCSIM_SECRET_KEY", "test-secret-key")
         patch.setenv("CCSIM_DATABASE_URL", f"sqlite:///{var_dir / 'unused.db'}")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clients_send_csrf_token() -> Iterator[None]:
+    """Test HTTP clients behave like the pages' ``csrf.js``: a state-changing request made
+    with a log-in cookie carries ``X-CSRF-Token``. Tests of the CSRF check itself set the
+    header themselves (then it is left alone) or set ``client.send_csrf = False``."""
+    from app.security.csrf import CSRF_COOKIE, SESSION_COOKIE, UNSAFE_METHODS, token_for
+
+    def add_token(client: Any, request: Any) -> None:
+        if request.method not in UNSAFE_METHODS or "x-csrf-token" in request.headers:
+            return
+        if not getattr(client, "send_csrf", True):
+            return
+        token = client.cookies.get(CSRF_COOKIE)
+        if token is None and (session := client.cookies.get(SESSION_COOKIE)) is not None:
+            token = token_for(os.environ.get("CCSIM_SECRET_KEY", "test-secret-key"), session)
+        if token is not None:
+            request.headers["X-CSRF-Token"] = token
+
+    def wrap(build: Any) -> Any:
+        def build_request(self: Any, *args: Any, **kwargs: Any) -> Any:
+            request = build(self, *args, **kwargs)
+            add_token(self, request)
+            return request
+
+        return build_request
+
+    # Starlette's TestClient may sit on a fork of httpx (``httpx2``): patch whichever exist.
+    modules = [httpx]
+    with contextlib.suppress(ImportError):
+        modules.append(importlib.import_module("httpx2"))
+    with pytest.MonkeyPatch.context() as patch:
+        for module in modules:
+            for cls in (module.Client, module.AsyncClient):
+                patch.setattr(cls, "build_request", wrap(cls.build_request))
         yield
 
 

@@ -11,54 +11,130 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.db.models import AuthSession, Role, User
 from app.db.types import utcnow
-from app.repositories.users import UserRepository
+from app.passwords import hash_password, verify_password
+from app.security import audit
+from app.security.config import SecuritySettings, security_settings
+from app.security.csrf import CSRF_COOKIE, token_for
+from app.security.policies import Policy, mark, public
+from app.security.proxies import client_ip, is_https
+from app.security.rate_limit import SlidingWindow, account_target, locked_until
+from app.security.sockets import close_user_sockets
 from app.web.deps import AppSettings, DbSession
 
 COOKIE_NAME = "ccsim_session"
-SESSION_LIFETIME = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(
+    hours=12
+)  # the default absolute lifetime (CCSIM_SESSION_ABSOLUTE_HOURS)
 # Staff who may watch any session read-only and read its log.
 STAFF_ROLES: frozenset[str] = frozenset({Role.SUPERVISOR, Role.TRAINER, Role.ADMIN})
+# A sliding session's expiry is pushed forward at most once a minute (one write, not one per
+# request).
+TOUCH_EVERY = timedelta(seconds=60)
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@lru_cache(maxsize=1)
+def _env_limits() -> tuple[timedelta, timedelta]:
+    env = SecuritySettings()
+    return timedelta(minutes=env.session_idle_minutes), timedelta(hours=env.session_absolute_hours)
+
+
+def session_limits(request_or_app: Any | None = None) -> tuple[timedelta, timedelta]:
+    """(idle, absolute) lifetimes: the app's settings when given, else the environment's."""
+    state = getattr(getattr(request_or_app, "app", request_or_app), "state", None)
+    if state is None:
+        return _env_limits()
+    settings = security_settings(state)
+    return (
+        timedelta(minutes=settings.session_idle_minutes),
+        timedelta(hours=settings.session_absolute_hours),
+    )
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def user_for_token(db: Session, token: str | None) -> User | None:
-    """The active user behind a cookie token, or None when it is unknown, revoked or expired."""
+def user_for_token(
+    db: Session, token: str | None, limits: tuple[timedelta, timedelta] | None = None
+) -> User | None:
+    """The active user behind a cookie token, or None when it is unknown, revoked, idle past
+    its expiry or past its absolute lifetime. A live session's idle expiry slides forward."""
     if not token or len(token) > 200:
         return None
+    idle, absolute = limits or _env_limits()
     row = db.scalar(select(AuthSession).where(AuthSession.id == token_hash(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if row.created_at + absolute <= now:
         return None
     user = db.get(User, row.user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    wanted = min(now + idle, row.created_at + absolute)
+    if wanted - row.expires_at >= TOUCH_EVERY:
+        db.execute(update(AuthSession).where(AuthSession.id == row.id).values(expires_at=wanted))
+        db.commit()
+    return user
 
 
-def start_auth_session(db: Session, user: User) -> str:
+def start_auth_session(
+    db: Session, user: User, limits: tuple[timedelta, timedelta] | None = None
+) -> str:
     """Create the server-side session; returns the token for the cookie (never stored)."""
+    idle, absolute = limits or _env_limits()
     token = secrets.token_urlsafe(32)
+    now = utcnow()
     db.add(
-        AuthSession(id=token_hash(token), user_id=user.id, expires_at=utcnow() + SESSION_LIFETIME)
+        AuthSession(
+            id=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + min(idle, absolute),
+        )
     )
     db.flush()
     return token
 
 
+def revoke_token(db: Session, token: str | None) -> int | None:
+    """Revoke one cookie's session; returns its user id (None when there was none live)."""
+    if not token or len(token) > 200:
+        return None
+    row = db.get(AuthSession, token_hash(token))
+    if row is None or row.revoked_at is not None:
+        return None
+    row.revoked_at = utcnow()
+    db.flush()
+    return row.user_id
+
+
+def revoke_user_sessions(db: Session, user_id: int) -> int:
+    """Revoke every live log-in of a user (disable, "end sessions"); returns how many."""
+    result = db.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def current_user(request: Request, db: DbSession) -> User:
-    user = user_for_token(db, request.cookies.get(COOKIE_NAME))
+    user = user_for_token(db, request.cookies.get(COOKIE_NAME), session_limits(request))
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "not logged in: POST /api/auth/login first"
@@ -66,6 +142,7 @@ def current_user(request: Request, db: DbSession) -> User:
     return user
 
 
+mark(current_user, Policy("authenticated"))
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
@@ -81,6 +158,7 @@ def require_role(*roles: Role | str) -> Any:
             )
         return user
 
+    mark(check, Policy("roles", allowed))
     return Depends(check)
 
 
@@ -123,45 +201,137 @@ async def _read_login(request: Request) -> LoginIn:
     )
 
 
-@router.post("/login")
-async def login(request: Request, response: Response, settings: AppSettings) -> UserOut:
-    credentials = await _read_login(request)
+# A real argon2 hash to verify against when the account does not exist, so an unknown name
+# costs the same time as a wrong password (no enumeration by timing).
+_DUMMY_HASHES: dict[str, str] = {}
 
-    # Password hashing is slow on purpose: keep it off the event loop.
-    def authenticate() -> tuple[UserOut, str] | None:
-        with request.app.state.session_factory.begin() as db:
-            repo = UserRepository(db, settings.password_hash_profile)
-            user = repo.authenticate(credentials.username, credentials.password)
-            if user is None:
-                return None
-            return UserOut.of(user), start_auth_session(db, user)
 
-    result = await run_in_threadpool(authenticate)
-    if result is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    user_out, token = result
+def _dummy_hash(profile: str) -> str:
+    if profile not in _DUMMY_HASHES:
+        _DUMMY_HASHES[profile] = hash_password(secrets.token_hex(16), profile)
+    return _DUMMY_HASHES[profile]
+
+
+def _ip_window(request: Request, settings: SecuritySettings) -> SlidingWindow:
+    window: SlidingWindow | None = getattr(request.app.state, "login_ip_window", None)
+    if window is None or window.limit != settings.login_ip_per_minute:
+        window = SlidingWindow(settings.login_ip_per_minute, 60.0)
+        request.app.state.login_ip_window = window
+    return window
+
+
+def set_session_cookies(request: Request, response: Response, token: str, secret: str) -> None:
+    secure = is_https(request.scope, security_settings(request.app.state).trusted_proxies)
+    _, absolute = session_limits(request)
     response.set_cookie(
         COOKIE_NAME,
         token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        max_age=int(absolute.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure,
         path="/",
     )
+    # Readable by the page's scripts (csrf.js sends it back as a header); useless elsewhere.
+    response.set_cookie(
+        CSRF_COOKIE,
+        token_for(secret, token),
+        max_age=int(absolute.total_seconds()),
+        httponly=False,
+        samesite="strict",
+        secure=secure,
+        path="/",
+    )
+
+
+class LoginRefused(Exception):
+    def __init__(self, status_code: int, detail: str) -> None:
+        self.status_code = status_code
+        self.detail = detail
+
+
+@router.post("/login", dependencies=[public("the log-in itself")])
+async def login(request: Request, response: Response, settings: AppSettings) -> UserOut:
+    credentials = await _read_login(request)
+    sec = security_settings(request.app.state)
+    ip = client_ip(request.scope, sec.trusted_proxies)
+    if not _ip_window(request, sec).hit(ip):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many log-in attempts from this address; wait a minute and try again",
+            headers={"Retry-After": "60"},
+        )
+    old_token = request.cookies.get(COOKIE_NAME)
+    limits = session_limits(request)
+    target = account_target(credentials.username)
+
+    # Password hashing is slow on purpose: keep it off the event loop.
+    def authenticate() -> tuple[UserOut, str]:
+        with request.app.state.session_factory.begin() as db:
+            until = locked_until(
+                db, credentials.username, sec.login_max_failures, sec.lockout_minutes
+            )
+            if until is not None:
+                minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+                raise LoginRefused(
+                    status.HTTP_429_TOO_MANY_REQUESTS,
+                    f"too many failed log-ins for this account; try again in {minutes} min "
+                    "or ask an administrator",
+                )
+            user = db.scalar(select(User).where(User.username == credentials.username))
+            ok = verify_password(
+                user.password_hash
+                if user is not None
+                else _dummy_hash(settings.password_hash_profile),
+                credentials.password,
+            )
+            if user is None or not ok or not user.is_active:
+                audit.record(
+                    db,
+                    audit.LOGIN_FAILED,
+                    None,
+                    target,
+                    ip=ip,
+                    reason="disabled" if user is not None and ok else "credentials",
+                )
+                db.flush()
+                if locked_until(
+                    db, credentials.username, sec.login_max_failures, sec.lockout_minutes
+                ):
+                    audit.record(
+                        db, audit.LOCKOUT, None, target, ip=ip, minutes=sec.lockout_minutes
+                    )
+                return UserOut(id=0, username="", display_name="", role=""), ""
+            # Renewal: a log-in never keeps a token that existed before it (session fixation).
+            revoke_token(db, old_token)
+            token = start_auth_session(db, user, limits)
+            audit.record(db, audit.LOGIN, user, target, ip=ip)
+            return UserOut.of(user), token
+
+    try:
+        user_out, token = await run_in_threadpool(authenticate)
+    except LoginRefused as exc:
+        raise HTTPException(exc.status_code, exc.detail) from None
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
+    set_session_cookies(request, response, token, settings.secret)
     return user_out
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(request: Request, db: DbSession) -> Response:
-    token = request.cookies.get(COOKIE_NAME)
-    if token:
-        row = db.get(AuthSession, token_hash(token))
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = utcnow()
-            db.commit()
+@router.post(
+    "/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[public("ends a log-in")]
+)
+async def logout(request: Request, db: DbSession) -> Response:
+    user_id = revoke_token(db, request.cookies.get(COOKIE_NAME))
+    if user_id is not None:
+        gone = db.get(User, user_id)
+        audit.record(db, audit.LOGOUT, user_id, account_target(gone.username if gone else ""))
+    db.commit()
+    if user_id is not None:
+        await close_user_sockets(request.app, user_id, "logged out")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(COOKIE_NAME, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 

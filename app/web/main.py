@@ -15,9 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.db.engine import create_db_engine, create_session_factory
+from app.security import db_errors
+from app.security.csrf import CSRFMiddleware, csrf_token_of
+from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, find_project_path
 from app.web import auth
 from app.web.routes import (
+    admin,
     desk_api,
     health,
     pages_auth,
@@ -38,6 +42,7 @@ ROUTERS += [pages_auth.router, pages_trainee.router, desk_api.router]  # desk (i
 ROUTERS += [voice_api.router]  # the customer's voice in calls (issue 11)
 ROUTERS += [trainer_api.router, trainer_api.trainee_router, supervisor_api.router]  # issue 8
 ROUTERS += [pages_trainer.router, pages_supervisor.router]  # workspaces (issue 8)
+ROUTERS += [admin.router, admin.pages]  # administration (issue 9)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,4 +65,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=frontend / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    install_security(app, settings)
     return app
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    """Issue 9: CSRF on state-changing requests, security headers, a body cap, 503 when the
+    database is down, and ``csrf_token(request)`` for HTML forms."""
+    app.state.templates.env.globals["csrf_token"] = lambda request: csrf_token_of(
+        settings.secret, request.cookies.get(auth.COOKIE_NAME)
+    )
+    db_errors.install(app)
+    app.add_middleware(CSRFMiddleware, secret=lambda: settings.secret)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)

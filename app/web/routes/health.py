@@ -9,11 +9,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.security.policies import public
+
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[public("load balancers poll it")])
 def healthz(request: Request) -> JSONResponse:
     # A plain def: FastAPI runs it in the thread pool, so a slow database does not block the
     # event loop. The error goes to the log, not to the (unauthenticated) caller.

@@ -1,0 +1,1 @@
+"""Security controls shared by every route: policies, CSRF, proxies, rate limits, audit."""

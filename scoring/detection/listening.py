@@ -56,6 +56,11 @@ _NOT_CONTENT = frozenset(
 _OPERATOR_ACTION = frozenset({"сейчас", "давать", "давайте", "спасибо", "благодарить", "минута"})
 
 
+def _instruction(tags: str) -> bool:
+    """A plain imperative («отключите»), not «пользуетесь», which only may be one."""
+    return tags.startswith("VERB") and "impr" in tags and "pres" not in tags
+
+
 def _content(tokens: list[Token]) -> list[Token]:
     out = []
     for t in tokens:
@@ -112,7 +117,7 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
             continue
         if rest and rest[0].lemma == "что" and words[marker_at].lemma == "понимать":
             rest = rest[1:]
-        if any(t.tags.startswith("VERB") and "impr" in t.tags for t in rest):
+        if any(_instruction(t.tags) for t in rest):
             continue  # «Значит, смотрите: отключите…» instructs
         content = _content(rest)
         if len(content) < 2:

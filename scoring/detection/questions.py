@@ -127,7 +127,12 @@ def question_hits(doc: Document) -> list[Hit]:
         if not words:
             continue
         lemmas = [w.lemma for w in words]
-        request = any(w.lemma in REQUEST_VERBS and "impr" in w.tags for w in words)
+        # «Расскажите…», and the polite «Могли бы вы рассказать…»
+        request = any(
+            w.lemma in REQUEST_VERBS
+            and ("impr" in w.tags or (s.is_question and w.tags.startswith("INFN")))
+            for w in words
+        )
         wh = _wh_at(doc, s.first, s.last, request)
         has_or = "или" in lemmas or "либо" in lemmas
         has_li = "ли" in lemmas

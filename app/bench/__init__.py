@@ -1,0 +1,1 @@
+"""Benchmarks: a load generator, the echo ceiling, offline timings (docs/performance.md)."""

@@ -148,6 +148,7 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
             "information",
             "timeline",
             "decision",
+            "personal_data",
         ):
             drop(label)
     # 5: «Понимаю, …» with a named feeling is empathy, not active listening.

@@ -163,6 +163,8 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     )
     # «Записала вашу заявку о протечке, номер 4098» registers; it is not listening.
     hits = _absorb_in_sentence(hits, doc, "active_listening", frozenset({"ticket_registration"}))
+    # «Введите номер телефона» inside instructions is a step, not an identity check.
+    hits = _absorb_in_sentence(hits, doc, "identity_check", frozenset({"troubleshooting"}))
     # Account figures (a charge date, a fee) are the account's data, not payment terms.
     hits = _absorb_in_sentence(hits, doc, "payment_info", frozenset({"personal_data"}))
     # Reading back what the customer said is listening, not news about the account or case.

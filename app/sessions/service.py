@@ -14,15 +14,17 @@ import asyncio
 import contextlib
 import logging
 import random
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Assignment, AssignmentMode, TrainingSession
+from app.db.models import Assignment, AssignmentMode, SessionEvent, TrainingSession
 from app.db.types import utcnow
 from app.live.broker import Broker
 from app.repositories.errors import NotFoundError
@@ -38,6 +40,20 @@ from simulator.engine.messages import ClientEvent, EmittedEvent, EngineError
 from simulator.scenario.model import Scenario
 
 log = logging.getLogger(__name__)
+
+
+# SQLite has one writer at a time. Threads racing for it fall into its busy handler, which
+# sleeps in growing steps (up to 100 ms each): under load that was seconds of tail latency
+# (docs/performance.md). Taking turns inside the process costs nothing; PostgreSQL needs no turn
+# (the session row lock orders appends to one session, others proceed in parallel).
+_SQLITE_WRITES = threading.Lock()
+
+
+def write_turn(session_factory: sessionmaker[Session]) -> contextlib.AbstractContextManager[Any]:
+    bind = session_factory.kw.get("bind")
+    if bind is not None and bind.dialect.name == "sqlite":
+        return _SQLITE_WRITES
+    return contextlib.nullcontext()
 
 
 class SessionEndedError(Exception):
@@ -179,36 +195,70 @@ class SessionRuntime:
         """Append the engine's events in one transaction; refuse if the log moved meanwhile."""
         if not emitted:
             return []
-        with self.hub.session_factory.begin() as db:
-            repo = SessionRepository(db)
-            rows = []
+        with self.hub.write_turn, self.hub.session_factory.begin() as db:
+            # One counter bump for the whole batch and one multi-row insert: the per-event
+            # ORM round trips were the largest cost of an action (docs/performance.md).
+            first = self._reserve_seqs(db, len(emitted))
+            now = utcnow()
+            out: list[dict[str, Any]] = []
             for i, e in enumerate(emitted):
                 data = dict(e.data)
                 if i == 0 and cid is not None:
                     data["cid"] = cid
+                seq = first + i
                 if e.type == ev.SESSION_ENDED:
+                    repo = SessionRepository(db)
                     prior = [
                         ev.Event(r.seq, r.t, r.type, dict(r.data))
                         for r in repo.events(self.info.id)
                     ]
-                    ending = ev.Event(prior[-1].seq + 1 if prior else 1, e.t, e.type, data)
+                    prior += [ev.Event(o["seq"], o["t"], o["type"], o["data"]) for o in out]
+                    ending = ev.Event(seq, e.t, e.type, data)
                     data["scorecard_id"] = score_and_store(db, self.info, [*prior, ending])
-                row = repo.append_event(self.info.id, e.t, e.type, data)
-                if row.seq != self.last_seq + 1 + i:
-                    raise ConflictError(
-                        f"session {self.info.id}: the log moved to seq {row.seq - 1 - i} "
-                        f"while this process expected {self.last_seq}"
-                    )
-                rows.append(row)
-                if e.type == ev.SESSION_ENDED:
                     training = db.get(TrainingSession, self.info.id)
                     assert training is not None
                     repo.end(training, data.get("ending"), data.get("outcome"))
-            out = [event_dict(r) for r in rows]
+                out.append(
+                    {"type": e.type, "seq": seq, "t": e.t, "at": now.isoformat(), "data": data}
+                )
+            db.execute(
+                insert(SessionEvent),
+                [
+                    {
+                        "session_id": self.info.id,
+                        "seq": o["seq"],
+                        "t": o["t"],
+                        "type": o["type"],
+                        "data": o["data"],
+                        "created_at": now,
+                    }
+                    for o in out
+                ],
+            )
         self.last_seq = out[-1]["seq"]
         if any(e["type"] == ev.SESSION_ENDED for e in out):
             self.ended = True
         return out
+
+    def _reserve_seqs(self, db: Session, count: int) -> int:
+        """Take the next ``count`` seqs of the session (the row lock orders two appenders);
+        the first of them, which must follow what this runtime has seen."""
+        last = db.scalar(
+            update(TrainingSession)
+            .where(TrainingSession.id == self.info.id)
+            .values(last_seq=TrainingSession.last_seq + count)
+            .returning(TrainingSession.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        if last is None:
+            raise NotFoundError(f"session {self.info.id!r} does not exist")
+        first = int(last) - count + 1
+        if first != self.last_seq + 1:
+            raise ConflictError(
+                f"session {self.info.id}: the log moved to seq {first - 1} "
+                f"while this process expected {self.last_seq}"
+            )
+        return first
 
     async def _commit(
         self, emitted: Sequence[EmittedEvent], cid: str | None
@@ -312,6 +362,7 @@ class SessionHub:
         detector: BehaviourDetector | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.write_turn = write_turn(session_factory)
         # None: the shipped detector, loaded on first use. Tests may pass another real one.
         self.detector = detector
         self.settings = settings
@@ -332,7 +383,7 @@ class SessionHub:
         seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
 
         def create() -> tuple[str, list[dict[str, Any]]]:
-            with self.session_factory.begin() as db:
+            with self.write_turn, self.session_factory.begin() as db:
                 version = ScenarioRepository(db).get(scenario_version_id)
                 if version is None:
                     raise NotFoundError(f"no scenario version {scenario_version_id}")

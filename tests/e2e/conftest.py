@@ -147,3 +147,15 @@ def log_in(page: Page, username: str = "trainee", password: str = "trainee-demo"
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+def start_session_via_api(page: Page, scenario_id: str, seed: int | None = None) -> str:
+    """``POST /api/sessions`` from the logged-in page's context, with the CSRF token the
+    pages' own scripts send (the ``ccsim_csrf`` cookie in ``X-CSRF-Token``)."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "ccsim_csrf")
+    body: dict[str, object] = {"scenario_id": scenario_id}
+    if seed is not None:
+        body["seed"] = seed
+    created = page.request.post("/api/sessions", data=body, headers={"X-CSRF-Token": csrf})
+    assert created.status == 201, created.text()
+    return str(created.json()["session_id"])

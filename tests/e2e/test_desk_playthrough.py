@@ -26,7 +26,7 @@ from simulator.playthrough import play
 from simulator.scenario.loader import load_playthrough_file, load_scenario_file
 from simulator.scenario.model import Action, Playthrough, Scenario
 from simulator.scenario.scoring_spec import scoring_spec
-from tests.e2e.conftest import ROOT, LiveServer, log_in
+from tests.e2e.conftest import ROOT, LiveServer, log_in, start_session_via_api
 
 pytestmark = pytest.mark.e2e
 
@@ -151,14 +151,7 @@ def play_through(
     # The customer's wording is drawn with the session's seed: the script's seed makes the
     # dialogue the one `ccsim play` plays. (The Start button, which draws a random seed, is
     # exercised by the other desk tests and by "try again" below.)
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "ccsim_csrf")
-    created = page.request.post(
-        "/api/sessions",
-        data={"scenario_id": scenario_id, "seed": playthrough.seed},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert created.status == 201, created.text()
-    session_id = created.json()["session_id"]
+    session_id = start_session_via_api(page, scenario_id, playthrough.seed)
     page.goto(f"/sessions/{session_id}")
     expect(page.locator("#conn")).to_have_attribute("data-state", "online")
     expect(page.locator(".bubble-customer").first).to_be_visible()

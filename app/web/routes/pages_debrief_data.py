@@ -42,12 +42,24 @@ class Line:
     params: dict[str, Any] = field(default_factory=dict)  # placeholders of a system line
 
 
+# Raised by the engine, not the detector, so not in the behaviour catalogue.
+ENGINE_VIOLATIONS = {
+    "personal_data_unverified": (
+        "Персональные данные до идентификации клиента",
+        "Personal data before the customer was identified",
+    )
+}
+
+
 def behaviour_title(code: str, lang: str) -> tuple[str, bool]:
     cat = catalogue()
     if code in cat:
         b = cat.get(code)
         return (b.en if lang == "en" else b.ru), b.violation
-    return code, code == "personal_data_unverified"
+    if code in ENGINE_VIOLATIONS:
+        ru, en = ENGINE_VIOLATIONS[code]
+        return (en if lang == "en" else ru), True
+    return code, False
 
 
 def segments(text: str, detections: list[dict[str, Any]]) -> list[Segment]:

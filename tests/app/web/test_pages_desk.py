@@ -291,3 +291,27 @@ def test_debrief_marks_each_lost_point_and_violation_at_its_reply(
     general = [p for p in card["lost_points"] if p["reply_index"] is None]
     section = page.split("Потери, не связанные с конкретной репликой")[1]
     assert all(escape(p["explanation_ru"]) in section for p in general)
+
+
+def test_transcript_segments_follow_the_detector_offsets():
+    from app.web.routes.pages_debrief_data import behaviour_title, segments
+
+    text = "Здравствуйте! Вы сами виноваты."
+    pieces = segments(
+        text,
+        [
+            {"label": "greeting", "start": 0, "end": 12},
+            {"label": "rudeness", "start": 14, "end": 30},
+            {"label": "broken", "start": 25, "end": 99},  # out of range: ignored
+        ],
+    )
+    assert "".join(p.text for p in pieces) == text
+    assert [(p.text, p.labels, p.violation) for p in pieces if p.labels] == [
+        ("Здравствуйте", ("greeting",), False),
+        ("Вы сами виноваты", ("rudeness",), True),
+    ]
+    assert behaviour_title("personal_data_unverified", "ru") == (
+        "Персональные данные до идентификации клиента",
+        True,
+    )
+    assert behaviour_title("greeting", "en")[1] is False

@@ -205,7 +205,9 @@ function onEvent(message) {
   syncClock(live ? message.t : undefined);
   switch (type) {
     case "customer.typing":
-      if (live) setTyping(true);
+      // Also from the replay: a typing event with no line after it means the customer is
+      // still typing (the session opens with one, before the desk has connected).
+      setTyping(true);
       break;
     case "customer.message": {
       setTyping(false);

@@ -51,6 +51,7 @@ RECAP_ABSORBS = frozenset(
 # Convention 10: facts that only support a pitch, an argument or another answer.
 INFORMATION_OVERLAP_ABSORBS = frozenset(
     {
+        "rudeness",
         "personal_data",
         "decision",
         "status_update",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.db.models import TrainingSession, User
 from app.repositories.scorecards import ScorecardRepository
 from app.repositories.sessions import SessionRepository
+from app.security.object_access import may_read_session
 from app.sessions import engine_bridge
 from app.sessions.config import LiveSettings
 from app.sessions.service import SessionInfo, load_info, session_time
@@ -42,7 +43,7 @@ def readable_session(db: Session, user: User, session_id: str) -> TrainingSessio
     training = SessionRepository(db).get(session_id)
     if training is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id}")
-    if training.user_id != user.id and user.role not in STAFF_ROLES:
+    if not may_read_session(db, user, training.user_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this session belongs to another trainee")
     return training
 

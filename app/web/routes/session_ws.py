@@ -14,10 +14,11 @@ from fastapi import APIRouter, FastAPI, WebSocket
 
 from app.db.models import User
 from app.live.broker import InProcessBroker
+from app.security.object_access import may_read_session
 from app.sessions.config import LiveSettings
 from app.sessions.connection import Connection, Role
 from app.sessions.service import SessionHub, SessionInfo, load_info
-from app.web.auth import COOKIE_NAME, STAFF_ROLES, user_for_token
+from app.web.auth import COOKIE_NAME, user_for_token
 from app.web.protocol import CloseCode
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def _authorise(
             return CloseCode.NOT_FOUND, f"no session {session_id}"
         if info.user_id == user.id:
             return info, "driver"
-        if user.role in STAFF_ROLES:
+        if may_read_session(db, user, info.user_id):
             return info, "watcher"
         return CloseCode.FORBIDDEN, "this session belongs to another trainee"
 

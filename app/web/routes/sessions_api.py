@@ -11,6 +11,7 @@ from app.db.models import ScenarioVersion, TrainingSession, User
 from app.repositories.errors import NotFoundError
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.sessions import SessionRepository
+from app.security.object_access import may_read_session
 from app.sessions.connection import Role, visible_to
 from app.sessions.scenarios import ScenarioSourceError
 from app.sessions.service import SessionHub, event_dict, load_info
@@ -93,7 +94,7 @@ def _readable(db: DbSession, user: User, session_id: str) -> TrainingSession:
     training = SessionRepository(db).get(session_id)
     if training is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id}")
-    if training.user_id != user.id and user.role not in STAFF_ROLES:
+    if not may_read_session(db, user, training.user_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this session belongs to another trainee")
     return training
 

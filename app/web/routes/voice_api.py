@@ -19,9 +19,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db.models import SessionEvent, TrainingSession, User
 from app.repositories.sessions import SessionRepository
+from app.security.object_access import may_read_session
 from app.sessions.service import load_info
 from app.voice.tts import SpeechSynthesizer, SynthesisError, default_synthesizer
-from app.web.auth import STAFF_ROLES, CurrentUser
+from app.web.auth import CurrentUser
 from app.web.deps import DbSession
 from scoring import events as ev
 
@@ -50,7 +51,7 @@ def _readable(db: DbSession, user: User, session_id: str) -> TrainingSession:
     training = SessionRepository(db).get(session_id)
     if training is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no session {session_id}")
-    if training.user_id != user.id and user.role not in STAFF_ROLES:
+    if not may_read_session(db, user, training.user_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this session belongs to another trainee")
     return training
 

@@ -23,7 +23,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.db.models import Role, ScenarioVersion, SessionEvent, User
 from app.repositories.scenarios import ScenarioMeta, ScenarioRepository
-from app.repositories.users import UserRepository
+from app.repositories.users import GroupRepository, UserRepository
 from app.sessions.config import LiveSettings
 from app.settings import Settings
 from app.web.auth import COOKIE_NAME
@@ -50,6 +50,11 @@ def accounts(db: Session) -> Accounts:
         other_trainee=users.create("boris", PASSWORD, Role.TRAINEE, "Борис"),
         supervisor=users.create("vera", PASSWORD, Role.SUPERVISOR, "Вера"),
     )
+    # Supervisors see only their cohorts' sessions (app.security.object_access).
+    groups = GroupRepository(db)
+    cohort = groups.create("Когорта Веры", made.supervisor)
+    groups.add_member(cohort, made.trainee)
+    groups.add_member(cohort, made.other_trainee)
     db.commit()
     return made
 

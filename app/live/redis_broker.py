@@ -29,6 +29,7 @@ from app.live.broker import Broker, InProcessBroker, Subscription
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "ccsim:session:"
 WARN_EVERY_S = 30.0
+OUTBOX_SIZE = 10_000
 
 
 class RedisBroker:
@@ -37,7 +38,10 @@ class RedisBroker:
         self.local = InProcessBroker(queue_size)
         self.origin = uuid.uuid4().hex  # skips our own messages coming back from Redis
         self._reader: asyncio.Task[None] | None = None
-        self._pending: set[asyncio.Task[None]] = set()
+        self._writer: asyncio.Task[None] | None = None
+        # One writer publishes in order: separate tasks could overtake each other on
+        # different pooled connections, and a watcher would then see gaps to repair.
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=OUTBOX_SIZE)
         self._last_warning = 0.0
         self.ready = asyncio.Event()  # set once the reader listens (tests wait on it)
 
@@ -48,11 +52,10 @@ class RedisBroker:
         message = json.dumps(
             {"origin": self.origin, "session_id": session_id, "event": event}, ensure_ascii=False
         )
-        task = asyncio.get_running_loop().create_task(
-            self._publish(f"{CHANNEL_PREFIX}{session_id}", message)
-        )
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        try:
+            self._outbox.put_nowait((f"{CHANNEL_PREFIX}{session_id}", message))
+        except asyncio.QueueFull:
+            self._warn("redis publish queue full; dropped", RuntimeError("backlog"))
 
     @contextmanager
     def subscribe(self, session_id: Any) -> Iterator[Subscription]:
@@ -70,17 +73,20 @@ class RedisBroker:
             self._last_warning = now
             log.warning("%s: %s (sockets catch up from the database log)", message, exc)
 
-    async def _publish(self, channel: str, message: str) -> None:
-        try:
-            await self.client.publish(channel, message)
-        except (RedisError, OSError) as exc:
-            self._warn("redis publish failed", exc)
+    async def _write_forever(self) -> None:
+        while True:
+            channel, message = await self._outbox.get()
+            try:
+                await self.client.publish(channel, message)
+            except (RedisError, OSError) as exc:
+                self._warn("redis publish failed", exc)
 
     def start(self) -> None:
+        loop = asyncio.get_running_loop()
         if self._reader is None:
-            self._reader = asyncio.get_running_loop().create_task(
-                self._read_forever(), name="redis broker reader"
-            )
+            self._reader = loop.create_task(self._read_forever(), name="redis broker reader")
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_forever(), name="redis broker writer")
 
     async def _read_forever(self) -> None:
         delay = 0.5
@@ -117,14 +123,15 @@ class RedisBroker:
             log.warning("redis broker: ignored a malformed message: %s", exc)
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
-                await self._reader
-            self._reader = None
-        for task in list(self._pending):
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 1.0)
+        deadline = time.monotonic() + 1.0
+        while not self._outbox.empty() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # let the writer flush what was published
+        for task in (self._reader, self._writer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+                    await task
+        self._reader = self._writer = None
         with contextlib.suppress(RedisError, OSError):
             await self.client.aclose()
 

@@ -13,7 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI, WebSocket
 
 from app.db.models import User
-from app.live.broker import InProcessBroker
+from app.live.redis_broker import close_broker, create_broker
 from app.security.object_access import may_read_session
 from app.sessions.config import LiveSettings
 from app.sessions.connection import Connection, Role
@@ -29,10 +29,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """One hub per app: its runtimes are this process's cache of the session logs."""
     settings = getattr(app.state, "live_settings", None) or LiveSettings()
     app.state.live_settings = settings
+    # Redis when CCSIM_REDIS_URL is set and answers (fan-out between app instances).
+    broker = await create_broker(app.state.settings.redis_url, settings.ws_queue_size)
     hub = SessionHub(
         app.state.session_factory,
         settings,
-        InProcessBroker(settings.ws_queue_size),
+        broker,
         # None: the shipped detector. An embedding program (or a test) may set another.
         detector=getattr(app.state, "live_detector", None),
     )
@@ -41,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await hub.close()
+        await close_broker(broker)
 
 
 router = APIRouter(tags=["sessions"], lifespan=lifespan)

@@ -74,6 +74,8 @@ PAGE_RULES: list[tuple[str, Policy]] = [
 ]
 # Mounted applications (static files) are public: they serve no personal data.
 PUBLIC_MOUNTS = frozenset({"/static"})
+# FastAPI's own routes: the OpenAPI document describes the API, it holds no data.
+PUBLIC_PATHS = frozenset({"/openapi.json"})
 
 
 def _dependency_calls(dependant: Dependant) -> Iterator[Any]:
@@ -111,11 +113,23 @@ WEBSOCKET_RULES: dict[str, Policy] = {
 }
 
 
+def all_routes(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """Every route an app serves, included routers flattened. FastAPI >= 0.16x keeps included
+    routers as branches in ``app.routes``; older versions list the routes themselves."""
+    try:
+        from fastapi.routing import _iter_included_route_candidates
+    except ImportError:  # pragma: no cover - older FastAPI
+        return list(routes)
+    return list(_iter_included_route_candidates(routes))
+
+
 def policy_of(route: BaseRoute) -> Policy | None:
     """The declared rule of a route, or None when it declares none (a bug)."""
     if isinstance(route, Mount):
         return Policy("public", reason="static files") if route.path in PUBLIC_MOUNTS else None
     path = str(getattr(route, "path", ""))
+    if path in PUBLIC_PATHS and not hasattr(route, "dependant"):
+        return Policy("public", reason="the API description")
     is_socket = isinstance(route, WebSocketRoute) or type(route).__name__ == "APIWebSocketRoute"
     if is_socket and path in WEBSOCKET_RULES:
         return WEBSOCKET_RULES[path]

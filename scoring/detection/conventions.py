@@ -162,6 +162,8 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     hits = _absorb_in_sentence(
         hits, doc, "information", frozenset({"product_presentation", "cross_sell"})
     )
+    # A rude «Значит, вы сами…» is not active listening.
+    hits = _absorb_in_sentence(hits, doc, "active_listening", frozenset({"rudeness"}))
     # «Записала вашу заявку о протечке, номер 4098» registers; it is not listening.
     hits = _absorb_in_sentence(hits, doc, "active_listening", frozenset({"ticket_registration"}))
     # «Введите номер телефона» inside instructions is a step, not an identity check.

@@ -137,8 +137,15 @@ class CSRFMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", [])]}
-                message["headers"].append((b"set-cookie", cookie.encode("latin-1")))
+                headers = [*message.get("headers", [])]
+                # The route set its own (a log-in or log-out): that one is the truth.
+                own = any(
+                    k.lower() == b"set-cookie" and v.startswith(CSRF_COOKIE.encode() + b"=")
+                    for k, v in headers
+                )
+                if not own:
+                    headers.append((b"set-cookie", cookie.encode("latin-1")))
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

@@ -153,8 +153,8 @@ def run_playthroughs(
     for path in sorted(folder.glob("*.play.yaml")) if folder.is_dir() else []:
         loaded = load_playthrough_file(path, scenario)
         if loaded.value is None:
-            errors = tuple(f"{e.line}:{e.col}: {e.message}" for e in loaded.errors[:5])
-            runs.append(PlaythroughRun(path.name, "?", None, None, None, None, errors))
+            problems = tuple(f"{e.line}:{e.col}: {e.message}" for e in loaded.errors[:5])
+            runs.append(PlaythroughRun(path.name, "?", None, None, None, None, problems))
             continue
         pt = loaded.value
         result = play(scenario, pt, detector, version=version_label)

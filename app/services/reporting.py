@@ -65,10 +65,10 @@ def scored_sessions(db: Session, user_ids: Iterable[int]) -> list[ScoredSession]
         return []
     session_ids = [r[0].id for r in rows]
     latest: dict[str, Scorecard] = {}
-    for card in db.scalars(
+    for row in db.scalars(
         select(Scorecard).where(Scorecard.session_id.in_(session_ids)).order_by(Scorecard.id)
     ):
-        latest[card.session_id] = card
+        latest[row.session_id] = row
     out = []
     for training, version, user, mode in rows:
         card = latest.get(training.id)
@@ -188,12 +188,12 @@ def build_report(sessions: Sequence[ScoredSession]) -> Report:
     functions: dict[str, FunctionStats] = {}
     actions: dict[str, ItemStats] = {}
     for f in standard.functions:
-        stats = FunctionStats(f.code, f.name)
+        function_stats = FunctionStats(f.code, f.name)
         for a in f.labour_actions:
             item = ItemStats(a.code, a.text)
             actions[a.code] = item
-            stats.actions.append(item)
-        functions[f.code] = stats
+            function_stats.actions.append(item)
+        functions[f.code] = function_stats
     kpi_catalogue = load_kpis()
     kpis: dict[str, KpiStats] = {}
     for s in sessions:
@@ -206,11 +206,11 @@ def build_report(sessions: Sequence[ScoredSession]) -> Report:
         )
         fn.passed += 1 if s.passed else 0
         for la in s.card.get("labour_actions", []):
-            item = actions.get(str(la.get("code")))
-            if item is None or la.get("score") is None:
+            stats = actions.get(str(la.get("code")))
+            if stats is None or la.get("score") is None:
                 continue
-            lost = tuple(p for p in lost_all if p.get("labour_action") == item.code)
-            item.scores.append(
+            lost = tuple(p for p in lost_all if p.get("labour_action") == stats.code)
+            stats.scores.append(
                 Evidence(
                     s.session_id, s.user, s.played_at, s.scenario_title, float(la["score"]), lost
                 )

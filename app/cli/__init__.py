@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from app.cli import (  # noqa: F401  (imported for their side effect: registration)
+    commands_admin,
     commands_bench,
     commands_db,
     commands_detect,

@@ -61,10 +61,6 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
     """413 for a body over ``CCSIM_MAX_REQUEST_BYTES``: by Content-Length up front, and by
     counting for chunked bodies (which declare no length)."""
@@ -88,27 +84,39 @@ class BodyLimitMiddleware:
                     await _too_large(send, limit, f"{declared} bytes")
                     return
         seen = 0
-        started = False
+        exceeded = False
+        answered = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge
+                    # Stop reading; whatever the app answers to a broken body is replaced by
+                    # the 413 below (a framework may turn a receive error into a vague 400).
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            nonlocal answered
+            if not exceeded:
+                await send(message)
+                return
+            if not answered and message["type"] == "http.response.start":
+                answered = True
+                await _too_large(send, limit, "more")
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+            if not answered:
+                answered = True
                 await _too_large(send, limit, "more")
 
 

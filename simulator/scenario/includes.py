@@ -25,7 +25,21 @@ def resolve_includes(doc: Document, sources: list[str]) -> list[LocatedError]:
     """Merge every included fragment into ``doc`` in place; append their texts to ``sources``."""
     if not isinstance(doc.value, dict):
         return []
-    return _resolve(doc.value, doc.marks, doc.path, [doc.path.resolve()], sources, _SCENARIO_STEPS)
+    root = library_root(doc.path)
+    return _resolve(
+        doc.value, doc.marks, doc.path, [doc.path.resolve()], sources, _SCENARIO_STEPS, root
+    )
+
+
+def library_root(scenario_path: Path) -> Path:
+    """Includes stay inside the library: ``<root>/<scenario-id>/scenario.yaml`` may include
+    ``<root>/_fragments/x.yaml``, never ``/etc/passwd`` or ``../../secret`` (an uploaded
+    scenario must not read the server's files)."""
+    return Path(os.path.normpath(os.path.abspath(scenario_path.parent.parent)))
+
+
+def _outside(root: Path, candidate: Path) -> bool:
+    return not Path(os.path.normpath(os.path.abspath(candidate))).is_relative_to(root)
 
 
 def _resolve(
@@ -35,6 +49,7 @@ def _resolve(
     stack: list[Path],
     sources: list[str],
     steps_at: tuple[str, ...],
+    root: Path,
 ) -> list[LocatedError]:
     includes = target.get("includes")
     if not isinstance(includes, list):
@@ -47,6 +62,14 @@ def _resolve(
         if not isinstance(with_, dict):
             continue
         mark = marks.value(("includes", i, "file"))
+        if _outside(root, path.parent / inc["file"]):
+            errors.append(
+                mark.error(
+                    f"included file {inc['file']!r} is outside the scenario library; "
+                    "include fragments from ../_fragments/"
+                )
+            )
+            continue
         fragment_path = (path.parent / inc["file"]).resolve()
         if fragment_path in stack:
             chain = " -> ".join(
@@ -77,7 +100,13 @@ def _resolve(
             )
             continue
         errors += _resolve(
-            fragment.value, fragment.marks, shown, [*stack, fragment_path], sources, _FRAGMENT_STEPS
+            fragment.value,
+            fragment.marks,
+            shown,
+            [*stack, fragment_path],
+            sources,
+            _FRAGMENT_STEPS,
+            root,
         )
         errors += _merge(target, marks, fragment, steps_at)
     return errors

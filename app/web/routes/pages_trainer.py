@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.db.models import Group, Role, User
 from app.repositories.scenarios import ScenarioRepository
 from app.services import assignments as assigning
+from app.services import cohorts
 from app.services.access import members
 from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
 from app.web.auth import COOKIE_NAME, user_for_token
@@ -225,4 +226,26 @@ def assignments_page(request: Request, templates: Templates, db: DbSession) -> R
         groups=[(g, len(members(db, g))) for g in groups],
         trainees=trainees,
         scenarios=published,
+    )
+
+
+@router.get("/trainer/cohorts", response_class=HTMLResponse)
+def cohorts_page(request: Request, templates: Templates, db: DbSession) -> Response:
+    try:
+        user = page_user(request, db, TRAINER_ROLES)
+    except PageDenied as denied:
+        return denied.response
+    groups = db.scalars(select(Group).order_by(Group.name)).all()
+    people = {u.id: u for u in cohorts.supervisors(db)}
+    trainees = db.scalars(
+        select(User).where(User.role == Role.TRAINEE).order_by(User.display_name)
+    ).all()
+    return render(
+        request,
+        templates,
+        "trainer/cohorts.html",
+        user,
+        rows=[(g, people.get(g.supervisor_id or -1), members(db, g)) for g in groups],
+        supervisors=list(people.values()),
+        trainees=trainees,
     )

@@ -13,11 +13,11 @@ import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from app.db.models import Assignment, Role, ScenarioVersion
+from app.db.models import Assignment, Group, Role, ScenarioVersion
 from app.repositories.errors import NotFoundError
 from app.repositories.scenarios import ScenarioRepository
 from app.services import assignments as assigning
-from app.services import authoring
+from app.services import authoring, cohorts
 from app.sessions.scenarios import scenario_from_source
 from app.sessions.service import SessionHub
 from app.web.auth import CurrentUser, require_role
@@ -230,3 +230,51 @@ async def start_session(
 ) -> str:
     session_id, _ = await hub.create_session(user_id, version_id, seed, assignment_id=assignment_id)
     return session_id
+
+
+class CohortIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    supervisor_id: int | None = None
+    description: str = Field("", max_length=2000)
+
+
+class MemberIn(BaseModel):
+    user_id: int
+
+
+def _cohort(db: DbSession, group_id: int) -> Group:
+    group = db.get(Group, group_id)
+    if group is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no cohort {group_id}")
+    return group
+
+
+@router.post("/cohorts", status_code=status.HTTP_201_CREATED)
+def create_cohort(body: CohortIn, user: CurrentUser, db: DbSession) -> dict[str, Any]:
+    try:
+        group = cohorts.create(db, user, body.name, body.supervisor_id, body.description)
+    except cohorts.CohortError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    db.commit()
+    return {"id": group.id, "name": group.name, "supervisor_id": group.supervisor_id}
+
+
+@router.post("/cohorts/{group_id}/members", status_code=status.HTTP_201_CREATED)
+def add_member(group_id: int, body: MemberIn, user: CurrentUser, db: DbSession) -> dict[str, Any]:
+    group = _cohort(db, group_id)
+    try:
+        member = cohorts.add_member(db, user, group, body.user_id)
+    except cohorts.CohortError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    db.commit()
+    return {"group_id": group.id, "user_id": member.id}
+
+
+@router.delete("/cohorts/{group_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_member(group_id: int, user_id: int, user: CurrentUser, db: DbSession) -> None:
+    group = _cohort(db, group_id)
+    try:
+        cohorts.remove_member(db, user, group, user_id)
+    except cohorts.CohortError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    db.commit()

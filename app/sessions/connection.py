@@ -351,7 +351,7 @@ def _cid_of(frame: str | bytes, max_bytes: int) -> str | None:
         return None
     try:
         obj = json.loads(frame)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     cid = obj.get("cid") if isinstance(obj, dict) else None
     return cid if isinstance(cid, str) else None

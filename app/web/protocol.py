@@ -235,6 +235,10 @@ def parse_client_frame(raw: str | bytes, *, max_bytes: int) -> _ClientMessage:
         raise ProtocolError(
             ErrorCode.BAD_JSON, f"the frame is not valid JSON: {exc}; send one JSON object"
         ) from None
+    except RecursionError:  # "[[[[...]]]]" within the size limit
+        raise ProtocolError(
+            ErrorCode.BAD_JSON, "the frame nests too deeply; send one flat JSON object"
+        ) from None
     if not isinstance(obj, dict):
         raise ProtocolError(
             ErrorCode.BAD_JSON,

@@ -113,7 +113,10 @@ def shot(page: Page, name: str) -> None:
 
 def open_call(page: Page, scenario_id: str = CALL) -> str:
     log_in(page)
-    response = page.request.post("/api/sessions", data={"scenario_id": scenario_id})
+    csrf = next((c["value"] for c in page.context.cookies() if c["name"] == "ccsim_csrf"), "")
+    response = page.request.post(
+        "/api/sessions", data={"scenario_id": scenario_id}, headers={"X-CSRF-Token": csrf}
+    )
     assert response.status == 201, response.text()
     session_id = str(response.json()["session_id"])
     page.goto(f"/sessions/{session_id}")

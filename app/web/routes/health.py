@@ -24,5 +24,8 @@ def healthz(request: Request) -> JSONResponse:
             connection.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError) as exc:
         log.warning("health check: database unavailable", extra={"error": str(exc)[:500]})
-        return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+        return JSONResponse(
+            {"error": "database_unavailable", "status": "error", "database": "unavailable"},
+            status_code=503,
+        )
     return JSONResponse({"status": "ok", "database": "ok"})

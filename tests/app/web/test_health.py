@@ -24,7 +24,11 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path):
     with TestClient(create_app(settings)) as client:
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unavailable"}
+    assert response.json() == {
+        "error": "database_unavailable",
+        "status": "error",
+        "database": "unavailable",
+    }
 
 
 def test_healthz_is_503_when_sqlite_cannot_open_the_file(tmp_path: Path):

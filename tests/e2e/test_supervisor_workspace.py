@@ -62,6 +62,8 @@ def test_supervisor_reports_drill_down_and_export(
     expect(reply).to_be_visible()
     reply.click()
     page.wait_for_url(re.compile(r"/sessions/[0-9a-f-]+/debrief#reply-\d+"))
+    anchor = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"#{anchor}")).to_be_in_viewport()  # the reply that lost the points
 
     page.goto("/supervisor")
     page.get_by_role("link", name=re.compile("Демо-группа")).click()

@@ -162,6 +162,8 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     hits = _absorb_in_sentence(
         hits, doc, "information", frozenset({"product_presentation", "cross_sell"})
     )
+    # «…вернусь к вам через пару минут» is the hold's time, not a timeline.
+    hits = _absorb_in_sentence(hits, doc, "timeline", frozenset({"hold_request"}))
     # A rude «Значит, вы сами…» is not active listening.
     hits = _absorb_in_sentence(hits, doc, "active_listening", frozenset({"rudeness"}))
     # «Записала вашу заявку о протечке, номер 4098» registers; it is not listening.

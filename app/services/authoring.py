@@ -20,6 +20,7 @@ from app.repositories.scenarios import ScenarioMeta, ScenarioRepository
 from scoring.detection.types import BehaviourDetector
 from scoring.scorecard import score_session
 from simulator.playthrough import play
+from simulator.scenario.graph import condition_summary, to_mermaid
 from simulator.scenario.loader import load_playthrough_file, load_scenario_file
 from simulator.scenario.model import Scenario
 from simulator.scenario.scoring_spec import scoring_spec
@@ -174,3 +175,38 @@ def run_playthroughs(
             )
         )
     return runs
+
+
+def dialogue_graph(scenario: Scenario) -> dict[str, Any]:
+    """The dialogue as data for a step-by-step graph: each step with its opening line, what
+    it expects and every branch with its target (``otherwise`` last); the Mermaid text too."""
+    d = scenario.dialogue
+    steps = []
+    for step_id, step in d.steps.items():
+        branches = []
+        for branch in [*step.branches, *([step.otherwise] if step.otherwise else [])]:
+            ending = scenario.endings.get(branch.end) if branch.end else None
+            branches.append(
+                {
+                    "when": "otherwise"
+                    if branch is step.otherwise
+                    else condition_summary(branch.when),
+                    "goto": branch.goto,
+                    "end": branch.end,
+                    "outcome": ending.outcome if ending is not None else None,
+                    "mood": branch.mood,
+                    "stay": branch.goto is None and branch.end is None,
+                }
+            )
+        steps.append(
+            {
+                "id": step_id,
+                "start": step_id == d.start,
+                "customer": step.customer[0],
+                "expect": list(step.expect),
+                "hint": step.hint,
+                "branches": branches,
+            }
+        )
+    endings = [{"id": k, "outcome": e.outcome} for k, e in scenario.endings.items()]
+    return {"steps": steps, "endings": endings, "mermaid": to_mermaid(scenario)}

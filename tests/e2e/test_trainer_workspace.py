@@ -46,6 +46,8 @@ def test_trainer_writes_publishes_and_assigns(page: Page, shot: Callable[[str], 
     page.locator("#source").fill(source)
     expect(page.locator("#status")).to_contain_text("корректен")
     expect(page.locator(".problem")).to_have_count(0)
+    expect(page.locator("#graph .mini-start")).to_contain_text("opening")  # live graph preview
+    shot("valid-with-graph")
     page.locator("#save").click()
     page.wait_for_url(re.compile(r"/trainer/scenarios/e2e-trainer-baggage-chat\?v=1"))
     expect(page.locator("#pub-state")).to_have_text("черновик")

@@ -17,13 +17,12 @@ from sqlalchemy import select
 from app.db.models import Group, Role, User
 from app.repositories.scenarios import ScenarioRepository
 from app.services import assignments as assigning
-from app.services import cohorts
+from app.services import authoring, cohorts
 from app.services.access import members
 from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
 from app.web.auth import COOKIE_NAME, user_for_token
 from app.web.deps import AppSettings, DbSession, Templates
 from app.web.i18n import page_context
-from simulator.scenario.graph import condition_summary, to_mermaid
 
 router = APIRouter(tags=["pages"])
 TRAINER_ROLES = (Role.TRAINER, Role.ADMIN)
@@ -107,43 +106,7 @@ def _graph(source_sha: str, source: str) -> dict[str, Any] | None:
         scenario = scenario_from_source(source_sha, source)
     except ScenarioSourceError:
         return None
-    d = scenario.dialogue
-    steps = []
-    for step_id, step in d.steps.items():
-        branches = []
-        for branch in [*step.branches, *([step.otherwise] if step.otherwise else [])]:
-            target = branch.goto or branch.end
-            branches.append(
-                {
-                    "when": "otherwise"
-                    if branch is step.otherwise
-                    else condition_summary(branch.when),
-                    "goto": branch.goto,
-                    "end": branch.end,
-                    "outcome": scenario.endings[branch.end].outcome
-                    if branch.end and branch.end in scenario.endings
-                    else None,
-                    "mood": branch.mood,
-                    "stay": target is None,
-                }
-            )
-        steps.append(
-            {
-                "id": step_id,
-                "start": step_id == d.start,
-                "customer": step.customer[0],
-                "expect": step.expect,
-                "hint": step.hint,
-                "branches": branches,
-            }
-        )
-    endings = [{"id": k, "outcome": e.outcome} for k, e in scenario.endings.items()]
-    return {
-        "scenario": scenario,
-        "steps": steps,
-        "endings": endings,
-        "mermaid": to_mermaid(scenario),
-    }
+    return {"scenario": scenario, **authoring.dialogue_graph(scenario)}
 
 
 @router.get("/trainer/scenarios/{scenario_key}", response_class=HTMLResponse)

@@ -65,6 +65,7 @@ def validate(body: SourceIn, settings: AppSettings) -> dict[str, Any]:
         "ok": checked.ok,
         "errors": [p.to_dict() for p in checked.problems],
         "scenario": None if scenario is None else {"id": scenario.id, "title": scenario.title},
+        "graph": None if scenario is None else authoring.dialogue_graph(scenario),
     }
 
 

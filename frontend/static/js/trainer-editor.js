@@ -14,6 +14,9 @@ const saveError = document.getElementById("save-error");
 const caret = document.getElementById("caret");
 const file = document.getElementById("upload-file");
 
+const graph = document.getElementById("graph");
+const graphEmpty = document.getElementById("graph-empty");
+
 let problems = [];
 let timer = null;
 let generation = 0;
@@ -85,6 +88,33 @@ function renderProblems() {
   renderGutter();
 }
 
+function node(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+// The dialogue as the server read it: steps, their opening line and where each branch goes.
+function renderGraph(data) {
+  graph.innerHTML = "";
+  graphEmpty.hidden = Boolean(data);
+  if (!data) return;
+  for (const step of data.steps) {
+    const item = node("li", `mini-step${step.start ? " mini-start" : ""}`);
+    item.append(node("div", "mono strong", step.start ? `▶ ${step.id}` : step.id));
+    item.append(node("div", "mini-line", `«${step.customer}»`));
+    const list = node("ul", "mini-branches");
+    for (const b of step.branches) {
+      const target = b.goto ?? (b.end ? `■ ${b.end} (${b.outcome})` : "остаётся");
+      const li = node("li", b.end ? `mini-end mini-${b.outcome}` : "", `${b.when} → ${target}`);
+      list.append(li);
+    }
+    item.append(list);
+    graph.append(item);
+  }
+}
+
 async function validate() {
   const mine = ++generation;
   if (!source.value.trim()) {
@@ -100,6 +130,7 @@ async function validate() {
     if (mine !== generation) return;
     problems = result.errors;
     renderProblems();
+    renderGraph(result.graph);
     save.disabled = !result.ok;
     status.textContent = result.ok
       ? `Сценарий «${result.scenario.title}» (${result.scenario.id}) корректен.`

@@ -33,17 +33,19 @@ def test_only_trainers_and_admins(live_client: TestClient, people: People) -> No
 def test_validate_reports_line_and_column(live_client: TestClient, people: People) -> None:
     login(live_client, "tom")
     ok = live_client.post("/api/trainer/scenarios/validate", json={"source": SOURCE}).json()
-    assert ok == {
-        "ok": True,
-        "errors": [],
-        "scenario": {"id": "a01-airline-baggage-chat", "title": ok["scenario"]["title"]},
-    }
+    assert (ok["ok"], ok["errors"], ok["scenario"]["id"]) == (True, [], "a01-airline-baggage-chat")
+    # The graph preview: every step, the start first-class, branches with their targets.
+    steps = {s["id"]: s for s in ok["graph"]["steps"]}
+    assert [s["id"] for s in ok["graph"]["steps"] if s["start"]] == ["opening"]
+    targets = {b["goto"] for s in steps.values() for b in s["branches"]} - {None}
+    assert targets <= set(steps)
+    assert ok["graph"]["mermaid"].startswith("flowchart TD")
     broken = SOURCE.replace("difficulty: medium", "difficulty: extreme", 1)
     line = next(
         i for i, text in enumerate(SOURCE.splitlines(), start=1) if text.startswith("difficulty:")
     )
     body = live_client.post("/api/trainer/scenarios/validate", json={"source": broken}).json()
-    assert body["ok"] is False
+    assert body["ok"] is False and body["graph"] is None
     assert {"line": line, "col": len("difficulty: ") + 1} in [
         {"line": e["line"], "col": e["col"]} for e in body["errors"]
     ]

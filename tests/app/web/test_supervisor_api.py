@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -132,3 +133,13 @@ def test_live_list_and_whisper_reach_the_trainee(
     ]
     audit = db.scalars(select(AuditLogEntry.action)).all()
     assert "session.whisper" in audit
+
+
+def test_readiness_window_from_the_environment(
+    live_client: TestClient, people: People, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCSIM_READINESS_WINDOW_DAYS", "10")
+    login(live_client, "vera")
+    body = live_client.get(f"/api/supervisor/trainees/{people.anna.id}/readiness").json()
+    assert body["window_days"] == 10
+    assert not body["ready"]  # her exam passes are 17..20 days old

@@ -7,7 +7,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -33,5 +33,16 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    """An id like 99999999999999999999 in a path: the database cannot even compare it (SQLite
+    raises OverflowError, PostgreSQL a DataError). The caller's mistake, not a server fault."""
+    return JSONResponse(
+        {"detail": "a number in the request is out of range (ids are 64-bit integers)"},
+        status_code=422,
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _handle)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)

@@ -99,6 +99,7 @@ class Evidence:
     scenario_title: str
     score: float
     lost: tuple[dict[str, Any], ...] = ()
+    earned: tuple[dict[str, Any], ...] = ()  # the checks that earned points, with their reply
 
 
 @dataclass
@@ -210,9 +211,16 @@ def build_report(sessions: Sequence[ScoredSession]) -> Report:
             if stats is None or la.get("score") is None:
                 continue
             lost = tuple(p for p in lost_all if p.get("labour_action") == stats.code)
+            earned = tuple(c for c in la.get("evidence", []) if float(c.get("earned", 0)) > 0)
             stats.scores.append(
                 Evidence(
-                    s.session_id, s.user, s.played_at, s.scenario_title, float(la["score"]), lost
+                    s.session_id,
+                    s.user,
+                    s.played_at,
+                    s.scenario_title,
+                    float(la["score"]),
+                    lost,
+                    earned,
                 )
             )
         for k in s.card.get("kpis", []):

@@ -56,3 +56,13 @@ def test_no_sessions_is_an_empty_report(db: Session, people: People) -> None:
     report = report_for(db, [people.carl])
     assert report.sessions == [] and all(f.count == 0 for f in report.functions)
     assert report.function("A/02.3").mean is None
+
+
+def test_earned_points_keep_their_reply(db: Session, people: People, history: History) -> None:
+    report = report_for(db, [people.anna])
+    action = report.action("A/01.3 ТД2")
+    assert action is not None
+    model = next(e for e in action.scores if e.score == 100.0)
+    assert model.earned and not model.lost
+    assert all(c["earned"] > 0 for c in model.earned)
+    assert any(isinstance(c.get("reply_index"), int) and c["text"] for c in model.earned)

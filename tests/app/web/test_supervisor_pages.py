@@ -47,6 +47,7 @@ def test_trainee_page_and_drill_down_to_replies(
     )
     assert drill.status_code == 200
     assert 'class="reply-link"' in drill.text  # a lost point names its reply
+    assert "Заработано" in drill.text and 'class="pts-ok"' in drill.text
     missing = client.get(f"/supervisor/trainees/{people.anna.id}/drill", params={"code": "X"})
     assert missing.status_code == 404
 

@@ -173,7 +173,9 @@ def _drill(
         user,
         item=item,
         back=back,
-        chart=charts_svg.line_chart(item.series(), title=f"{code}: баллы", target=80.0),
+        chart=charts_svg.line_chart(
+            item.series(), title=f"{code}: баллы по сессиям", target=80.0, width=760, height=190
+        ),
     )
 
 

@@ -234,6 +234,21 @@ def test_admin_manages_users_and_reads_the_audit_log(world: World) -> None:
     assert admin.get("/api/admin/audit", params={"per_page": 1, "page": 2}).json()["page"] == 2
 
 
+def test_publishes_and_exports_reach_the_audit_log(world: World) -> None:
+    trainer = world.as_actor("trainer")
+    assert trainer.post(f"/api/trainer/versions/{world.version.id}/unpublish").status_code == 200
+    supervisor = world.as_actor("supervisor_x")
+    url = f"/api/supervisor/cohorts/{world.cohort_x}/export/scorecards.csv"
+    assert supervisor.get(url).status_code == 200
+    admin = world.as_actor("admin")
+    for action, actor in (("scenario.unpublish", "trainer"), ("export", "supervisor_x")):
+        entries = admin.get("/api/admin/audit", params={"action": action}).json()["entries"]
+        assert [e["actor"] for e in entries] == [actor], action
+    page = admin.get("/admin/audit", params={"action": "export"})
+    assert "scorecards" in page.text
+    assert world.request("supervisor_x", "GET", "/api/admin/audit").status_code == 403
+
+
 def test_security_headers_on_pages_and_api(world: World) -> None:
     for url in ("/login", "/api/auth/me", "/static/js/csrf.js"):
         response = world.request("anonymous", "GET", url)

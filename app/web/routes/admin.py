@@ -255,8 +255,16 @@ def audit_page(
                 audit.USER_ENABLE,
                 audit.END_SESSIONS,
                 audit.PURGE,
-                "publish",
-                "unpublish",
+                # Written by the workspaces (app.services): scenario and export actions.
+                "scenario.upload",
+                "scenario.publish",
+                "scenario.unpublish",
+                "assignment.create",
+                "assignment.delete",
+                "cohort.create",
+                "cohort.add_member",
+                "cohort.remove_member",
+                "session.whisper",
                 "export",
             }
         ),

@@ -18,11 +18,13 @@ log (up to the highest seq the client saw) that never arrived is a lost event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import resource
 import time
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Literal
 
 import httpx
@@ -108,6 +110,7 @@ class Play:
         self.reply_sent_at: float | None = None
         self.reply_typing_s: float | None = None
         self.closed_code: int | None = None
+        self.gone = asyncio.Event()  # the socket closed: nothing more will come
 
     async def read(self) -> None:
         try:
@@ -116,6 +119,7 @@ class Play:
         except ConnectionClosed as exc:
             self.closed_code = exc.rcvd.code if exc.rcvd is not None else 1006
         finally:
+            self.gone.set()
             for future in self.acks.values():
                 if not future.done():
                     future.set_exception(BenchError(f"socket closed ({self.closed_code})"))
@@ -159,18 +163,29 @@ class Play:
             self.customer_spoke.set()
             self.ended.set()
 
+    async def until(self, event: asyncio.Event, timeout: float, what: str) -> None:
+        """Wait for ``event``; a closed socket or the timeout is a failure naming ``what``."""
+        if event.is_set():
+            return
+        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(self.gone.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        if event.is_set():
+            return
+        if self.gone.is_set():
+            raise BenchError(f"socket closed ({self.closed_code}) while waiting for {what}")
+        raise BenchError(f"{what} never came (waited {timeout:.0f} s)")
+
     async def wait_customer(self, timeout: float) -> None:
         """Until the customer has finished the line they are typing (if any)."""
-        deadline = time.perf_counter() + timeout
         while self.typing_pending and not self.ended.is_set():
             self.customer_spoke.clear()
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise BenchError("the customer's line never came")
-            try:
-                await asyncio.wait_for(self.customer_spoke.wait(), left)
-            except TimeoutError:
-                raise BenchError("the customer's line never came") from None
+            if not self.typing_pending:
+                return
+            await self.until(self.customer_spoke, timeout, "the customer's line")
 
     async def act(self, step: Step, cid: str, ack_timeout: float) -> dict[str, Any]:
         assert step.type is not None
@@ -216,9 +231,6 @@ class Trainee:
             raise BenchError(f"login {self.username}: HTTP {response.status_code}")
         self.token = response.cookies[COOKIE_NAME]
         self.csrf = response.cookies.get(CSRF_COOKIE)
-        # One HTTP client serves every trainee of this process: keep its jar empty and send
-        # each trainee's own cookie explicitly.
-        http.cookies.clear()
 
     def _cookies(self) -> dict[str, str]:
         """The log-in cookie, and the CSRF token as a browser's page script sends it."""
@@ -277,7 +289,11 @@ class Trainee:
             reader = asyncio.create_task(play.read())
             try:
                 self.stats.connected += 1
-                await self._drive(play, script, deadline)
+                # The end of the run cuts a session wherever it is (not an error); the log
+                # check below still covers every event it received.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(max(0.0, deadline - time.perf_counter())):
+                        await self._drive(play, script, deadline)
             finally:
                 self.stats.connected -= 1
                 await ws.close()
@@ -287,10 +303,8 @@ class Trainee:
     async def _drive(self, play: Play, script: Script, deadline: float) -> None:
         pace = self.config.pace
         timeout = self.config.reply_timeout_s
-        try:  # the customer's opening line: the session is live
-            await asyncio.wait_for(play.customer_spoke.wait(), timeout)
-        except TimeoutError:
-            raise BenchError("the customer's opening line never came") from None
+        # The customer's opening line: the session is live.
+        await play.until(play.customer_spoke, timeout, "the customer's opening line")
         if pace == "idle":
             await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
             return
@@ -325,10 +339,7 @@ class Trainee:
             if answer["type"] != "ack" and answer["data"].get("code") != "session_ended":
                 raise BenchError(f"session.end refused: {answer['data']}")
         if time.perf_counter() < deadline:
-            try:
-                await asyncio.wait_for(play.ended.wait(), timeout)
-            except TimeoutError:
-                raise BenchError("no session.ended after the end") from None
+            await play.until(play.ended, timeout, "session.ended")
             self.stats.sessions_completed += 1
 
     async def verify(self, http: httpx.AsyncClient, session_id: str, play: Play) -> None:
@@ -391,8 +402,11 @@ async def run_clients(config: ClientConfig) -> ClientStats:
     started = time.perf_counter()
     deadline = started + config.ramp_s + config.duration_s
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    # One HTTP client serves every trainee of this process: its jar must never keep a cookie
+    # (they would mix); each request carries its trainee's own cookie header.
+    no_jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     async with httpx.AsyncClient(
-        base_url=config.base_url, limits=limits, timeout=httpx.Timeout(60.0)
+        base_url=config.base_url, limits=limits, timeout=httpx.Timeout(60.0), cookies=no_jar
     ) as http:
         if config.echo:
             tasks = [

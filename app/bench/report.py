@@ -36,7 +36,7 @@ def merge(parts: Sequence[ClientStats]) -> ClientStats:
             "cpu_s",
         ):
             setattr(total, name, getattr(total, name) + getattr(part, name))
-        total.error_samples += part.error_samples[: max(0, 20 - len(total.error_samples))]
+        total.error_samples += part.error_samples[: max(0, 40 - len(total.error_samples))]
         total.wall_s = max(total.wall_s, part.wall_s)
     return total
 

@@ -30,6 +30,7 @@ from app.repositories.users import UserRepository
 BENCH_PASSWORD = "bench-password-1"
 WARMUP_USER = "bench-warmup"
 START_TIMEOUT_S = 60.0
+LAST_LOG = Path(tempfile.gettempdir()) / "ccsim-bench-server.log"
 
 
 def bench_usernames(count: int) -> list[str]:
@@ -127,6 +128,8 @@ def bench_server(options: ServerOptions, users: list[str]) -> Iterator[RunningSe
             yield server
         finally:
             stop(process)
+            # Kept for a post-mortem: the temporary directory goes, the server's log stays.
+            shutil.copyfile(log_path, LAST_LOG)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -15,6 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 5
+# Database work runs in the thread pool (40 threads by default) and a request keeps its
+# connection from the log-in check to its end. SQLAlchemy's default pool (5 + 10 overflow) let
+# a few hundred concurrent trainees queue for connections for its whole 30 s timeout, then
+# fail with 500s: requests holding a connection waited for a worker thread while the threads
+# waited for a connection (docs/performance.md). A SQLite connection is a file handle: no
+# limit, so nobody ever waits for one. PostgreSQL connections cost the server memory: 30 per
+# app instance, so three instances fit in PostgreSQL's default max_connections of 100.
+SQLITE_POOL = {"pool_size": 20, "max_overflow": -1}
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 20}
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _: Any) -> None:
@@ -42,12 +51,15 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:  # a file: pooled (in-memory SQLite keeps its own pool class)
+            kwargs = {**SQLITE_POOL, **kwargs}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     if backend == "postgresql":
         connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
         connect_args.update(kwargs.pop("connect_args", {}))
+        kwargs = {**POSTGRES_POOL, **kwargs}
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     return create_engine(url, **kwargs)
 

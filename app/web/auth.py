@@ -139,6 +139,10 @@ def current_user(request: Request, db: DbSession) -> User:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "not logged in: POST /api/auth/login first"
         )
+    # End the read: the connection goes back to the pool instead of being held while the
+    # request waits for a worker thread (under load that cycle exhausted the pool;
+    # docs/performance.md). The user stays loaded (expire_on_commit=False).
+    db.commit()
     return user
 
 

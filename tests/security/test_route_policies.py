@@ -87,7 +87,8 @@ def _fill(path: str, world: World) -> str:
 def _object_readers(path: str) -> set[str] | None:
     if "{session_id}" in path and path.startswith(("/api/sessions", "/sessions")):
         return SESSION_READERS
-    if "{group_id}" in path or ("{user_id}" in path and path.startswith(("/api/sup", "/sup"))):
+    supervising = path.startswith(("/api/supervisor", "/supervisor"))
+    if supervising and ("{group_id}" in path or "{user_id}" in path):
         return {"supervisor_x", "admin"}
     if path.startswith("/api/assignments/"):
         return {"trainee_a"}

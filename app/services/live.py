@@ -9,7 +9,6 @@ passes over it (the engine did not emit it).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,10 +122,6 @@ async def whisper(hub: SessionHub, viewer: User, session_id: str, text: str) -> 
             t = round(max(runtime.clock.now(), 0.0), 3)
             data = {"text": text, "source": "whisper", "by": viewer.display_name}
             out = await runtime._commit([EmittedEvent(t, ev.HINT, data)], None)
-        # Let the runtime's timer take the wake-up the commit gave it before a release may
-        # cancel it: on Python 3.11 a cancel racing a finished ``wait_for`` is swallowed and
-        # the timer would never stop.
-        await asyncio.sleep(0.01)
     finally:
         await hub.release(runtime)
 

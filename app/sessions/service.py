@@ -333,8 +333,11 @@ class SessionRuntime:
                 continue
             delay = due - self.clock.now()
             if delay > 0:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancel that races the wake-up, and stop_timer() then waits forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
                 continue
             try:
                 async with self.lock:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Scorecard, SessionEvent, SessionStatus, TrainingSession
@@ -25,6 +25,8 @@ from app.security import audit
 
 TEXT_KEYS = frozenset({"text", "quote", "reply", "span_text", "excerpt"})
 # Event types whose free text is the trainee's (or a supervisor's) words.
+EVENTS = cast(Table, SessionEvent.__table__)
+SCORECARDS = cast(Table, Scorecard.__table__)
 PERSONAL_EVENTS = frozenset({"operator.message", "violation", "hint", "crm.submit"})
 REDACTED = "[удалено по сроку хранения]"
 
@@ -85,20 +87,14 @@ def purge(db: Session, older_than_days: int, *, dry_run: bool = False) -> PurgeR
             if cleaned != data:
                 events += 1
                 if not dry_run:
-                    db.execute(
-                        update(SessionEvent.__table__)
-                        .where(SessionEvent.__table__.c.id == row_id)
-                        .values(data=cleaned)
-                    )
+                    db.execute(update(EVENTS).where(EVENTS.c.id == row_id).values(data=cleaned))
         for card in db.scalars(select(Scorecard).where(Scorecard.session_id.in_(chunk))):
             cleaned = redact(card.data)
             if cleaned != card.data:
                 scorecards += 1
                 if not dry_run:
                     db.execute(
-                        update(Scorecard.__table__)
-                        .where(Scorecard.__table__.c.id == card.id)
-                        .values(data=cleaned)
+                        update(SCORECARDS).where(SCORECARDS.c.id == card.id).values(data=cleaned)
                     )
     result = PurgeResult(len(session_ids), events, scorecards, older_than_days, dry_run)
     if not dry_run:

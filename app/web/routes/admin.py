@@ -210,9 +210,12 @@ def audit_json(
 # ---- HTML -------------------------------------------------------------------------------
 
 
-def _render(request: Request, templates: Templates, name: str, admin: User, **extra: Any) -> Any:
+def _render(
+    request: Request, templates: Templates, name: str, admin: User, **extra: Any
+) -> Response:
     context = {**page_context(request), "user": admin, **extra}
-    return templates.TemplateResponse(request, name, context)
+    response: Response = templates.TemplateResponse(request, name, context)
+    return response
 
 
 @pages.get("", response_class=HTMLResponse)

@@ -226,6 +226,13 @@ def test_a_supervisor_sees_only_their_cohort(world: World) -> None:
         "supervisor_y", "GET", f"/api/supervisor/cohorts/{x}/export/scorecards.csv"
     )
     assert export.status_code == 404
+    readiness = world.request(
+        "supervisor_x", "GET", f"/api/supervisor/cohorts/{x}/export/readiness.csv"
+    )
+    assert readiness.status_code == 200
+    assert "trainee_a" in readiness.text and "trainee_b" not in readiness.text
+    everyone = world.request("admin", "GET", f"/api/supervisor/cohorts/{y}/export/readiness.csv")
+    assert "trainee_b" in everyone.text and "trainee_a" not in everyone.text
     live = world.request("supervisor_y", "GET", "/api/supervisor/live").json()
     assert all(s["session_id"] != world.session_a for s in live)
     live_x = world.request("supervisor_x", "GET", "/api/supervisor/live").json()

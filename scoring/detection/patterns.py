@@ -49,10 +49,19 @@ def _word_regex(item: str, lemmatise: Callable[[str], str]) -> str:
     if surface:
         tail = "[^ |]*" if prefix else "(?=\\|)"
         return rf" [^ |]*\|{need}{re.escape(word)}{tail}\|[^ ]*"
-    lem = word if prefix or not word[0].isalpha() else lemmatise(word)
-    if prefix:
-        return rf" {re.escape(lem)}[^ |]*\|{need}[^ ]*"
-    return rf" {re.escape(lem)}\|{need}[^ ]*"
+    if prefix or not word[0].isalpha():
+        if prefix:
+            return rf" {re.escape(word)}[^ |]*\|{need}[^ ]*"
+        return rf" {re.escape(word)}\|{need}[^ ]*"
+    alternatives = "|".join(re.escape(x) for x in word_lemmas(word, lemmatise))
+    return rf" (?:{alternatives})\|{need}[^ ]*"
+
+
+def word_lemmas(word: str, lemmatise: Callable[[str], str]) -> list[str]:
+    """A pattern word matches its lemma *and* itself as a lemma: pymorphy3 may normalise the
+    form the rule author wrote («наличные» → «наличный») differently from the forms replies use
+    («наличными» → «наличные»)."""
+    return sorted({lemmatise(word), word})
 
 
 First = frozenset[str] | None  # keys one of which must be in the text; None: no filter
@@ -211,13 +220,12 @@ class PatternCompiler:
             regex = _word_regex(it, self._lemmatise)
             if body.endswith("*"):
                 return regex, None, False, ()
-            key = frozenset(
-                {
-                    f"s:{word}"
-                    if it.startswith("=")
-                    else f"l:{self._lemmatise(word) if word[0].isalpha() else word}"
-                }
-            )
+            if it.startswith("="):
+                key = frozenset({f"s:{word}"})
+            elif word[0].isalpha():
+                key = frozenset(f"l:{x}" for x in word_lemmas(word, self._lemmatise))
+            else:
+                key = frozenset({f"l:{word}"})
             return regex, key, False, (key,)
         key = frozenset({f"l:{it}"})
         return rf" {re.escape(it)}\|[^ ]*", key, False, (key,)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scoring.nlp import Token, TypoFixer, clean, tokenize
 
@@ -23,6 +24,13 @@ ADDRESS_ABBREVIATIONS = frozenset(
 )
 # «500 руб.», «т. е.»: end a sentence only when a capital letter follows.
 ABBREVIATIONS = frozenset({"руб", "тыс", "мин", "р", "т", "е", "п", "см", "коп", "млн"})
+
+
+@lru_cache(maxsize=100_000)
+def _encode(lemma: str, norm: str, tags: str) -> tuple[str, str, str]:
+    """A token's piece of the encoded string and its two keys, cached per word form."""
+    lem, surface = _safe(lemma), _safe(norm)
+    return f" {lem}|{surface}|{tags}", f"l:{lem}", f"s:{surface}"
 
 
 def _safe(text: str) -> str:
@@ -50,15 +58,16 @@ class Document:
         self.tokens: list[Token] = tokenize(text, fixer)
         parts: list[str] = []
         starts: list[int] = []
+        keys: set[str] = set()
         pos = 0
         for tok in self.tokens:
-            piece = f" {_safe(tok.lemma)}|{_safe(tok.norm)}|{tok.tags}"
+            piece, lemma_key, surface_key = _encode(tok.lemma, tok.norm, tok.tags)
             starts.append(pos)
             parts.append(piece)
+            keys.add(lemma_key)
+            keys.add(surface_key)
             pos += len(piece)
         self.encoded = "".join(parts)
-        keys = {f"l:{_safe(t.lemma)}" for t in self.tokens}
-        keys.update(f"s:{_safe(t.norm)}" for t in self.tokens)
         if _DIGIT.search(text):
             keys.add("#")
         self.keys = frozenset(keys)

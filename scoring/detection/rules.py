@@ -70,20 +70,19 @@ class RuleSet:
 
     def candidates(self, keys: frozenset[str]) -> list[Candidate]:
         """Rules in file order, each with the `match` patterns that may match ``keys``."""
-        found: dict[int, set[int]] = {n: set() for n in self.raw_rules}
+        pairs: set[tuple[int, int]] = set(self.always)
+        get = self.by_key.get
         for key in keys:
-            for rule_n, pat_n in self.by_key.get(key, ()):
-                found.setdefault(rule_n, set()).add(pat_n)
-        for rule_n, pat_n in self.always:
-            found.setdefault(rule_n, set()).add(pat_n)
-        out: list[Candidate] = []
-        for rule_n in sorted(found):
-            rule = self.rules[rule_n]
-            pats = [rule.match[i] for i in sorted(found[rule_n])]
-            pats = [p for p in pats if p.may_match(keys)]
-            if pats or rule.raw:
-                out.append((rule, pats))
-        return out
+            found = get(key)
+            if found:
+                pairs.update(found)
+        by_rule: dict[int, list[CompiledPattern]] = {n: [] for n in self.raw_rules}
+        rules = self.rules
+        for rule_n, pat_n in sorted(pairs):
+            p = rules[rule_n].match[pat_n]
+            if p.may_match(keys):
+                by_rule.setdefault(rule_n, []).append(p)
+        return [(rules[n], pats) for n, pats in sorted(by_rule.items()) if pats or rules[n].raw]
 
 
 _COMMON_KEYS = frozenset(

@@ -6,7 +6,9 @@ Kept apart from ``app.settings`` so that a test (or an embedding program) can pu
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.datastructures import State
 
@@ -36,6 +38,18 @@ class SecuritySettings(BaseSettings):
     max_request_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body accepted (413 above)"
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f'{cidr!r} is not an address or CIDR; write e.g. ["10.0.0.0/8", "192.168.1.5"]'
+                ) from None
+        return value
 
 
 def security_settings(state: State) -> SecuritySettings:

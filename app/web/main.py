@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.db.engine import create_db_engine, create_session_factory
 from app.security import db_errors
+from app.security.config import security_settings
 from app.security.csrf import CSRFMiddleware, csrf_token_of
 from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import Settings, find_project_path
@@ -77,6 +78,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     app.state.templates.env.globals["csrf_token"] = lambda request: csrf_token_of(
         settings.secret, request.cookies.get(auth.COOKIE_NAME)
     )
+    security_settings(app.state)  # read now: a bad CCSIM_* value stops the start, not a request
     db_errors.install(app)
     app.add_middleware(CSRFMiddleware, secret=lambda: settings.secret)
     app.add_middleware(BodyLimitMiddleware)

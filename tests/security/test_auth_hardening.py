@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from starlette.websockets import WebSocketDisconnect
 
@@ -60,6 +61,14 @@ def test_cookie_is_secure_behind_a_trusted_tls_proxy_only(world: World) -> None:
     # The TestClient's peer is "testclient": not a trusted proxy, so no Secure flag.
     response = _login(world.as_actor("anonymous"), "trainee_a", headers=dict(proto))
     assert all("Secure" not in c for c in response.headers.get_list("set-cookie"))
+
+
+def test_a_trusted_proxy_setting_must_be_an_address_or_cidr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CCSIM_TRUSTED_PROXIES", '["10.0.0.0/8", "proxy.local"]')
+    with pytest.raises(ValidationError, match=r"'proxy\.local' is not an address or CIDR"):
+        SecuritySettings()
 
 
 def test_state_changing_requests_need_the_csrf_token(world: World) -> None:

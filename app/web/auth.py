@@ -29,7 +29,7 @@ from app.security.csrf import CSRF_COOKIE, token_for
 from app.security.policies import Policy, mark, public
 from app.security.proxies import client_ip, is_https
 from app.security.rate_limit import SlidingWindow, account_target, locked_until
-from app.security.sockets import close_user_sockets
+from app.security.sockets import close_login_sockets
 from app.web.deps import AppSettings, DbSession
 
 COOKIE_NAME = "ccsim_session"
@@ -131,6 +131,11 @@ def revoke_user_sessions(db: Session, user_id: int) -> int:
     )
     db.flush()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def login_ids_of(db: Session, user_id: int) -> list[str]:
+    """Every log-in (token hash) the user has had: their sockets are tracked under these."""
+    return list(db.scalars(select(AuthSession.id).where(AuthSession.user_id == user_id)))
 
 
 def current_user(request: Request, db: DbSession) -> User:
@@ -326,13 +331,14 @@ async def login(request: Request, response: Response, settings: AppSettings) -> 
     "/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[public("ends a log-in")]
 )
 async def logout(request: Request, db: DbSession) -> Response:
-    user_id = revoke_token(db, request.cookies.get(COOKIE_NAME))
+    token = request.cookies.get(COOKIE_NAME)
+    user_id = revoke_token(db, token)
     if user_id is not None:
         gone = db.get(User, user_id)
         audit.record(db, audit.LOGOUT, user_id, account_target(gone.username if gone else ""))
     db.commit()
-    if user_id is not None:
-        await close_user_sockets(request.app, user_id, "logged out")
+    if user_id is not None and token:
+        await close_login_sockets(request.app, [token_hash(token)], "logged out")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(COOKIE_NAME, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

@@ -188,8 +188,9 @@ def _open_socket(world: World, actor_token: str) -> object:
 
 
 @pytest.mark.parametrize("how", ["logout", "disable", "end-sessions"])
-def test_ending_a_login_closes_its_live_socket(world: World, how: str) -> None:
-    token = world.token("trainee_a") or ""
+@pytest.mark.parametrize("who", ["trainee_a", "supervisor_x"])  # driving, watching
+def test_ending_a_login_closes_its_live_socket(world: World, how: str, who: str) -> None:
+    token = world.token(who) or ""
     with _open_socket(world, token) as ws:  # type: ignore[attr-defined]
         recv(ws)  # the socket is live
         admin = world.token("admin") or ""
@@ -198,9 +199,8 @@ def test_ending_a_login_closes_its_live_socket(world: World, how: str) -> None:
             assert world.client.post("/api/auth/logout").status_code == 204
         else:
             world.client.cookies.set(COOKIE_NAME, admin)
-            user_id = world.users["trainee_a"].id
-            url = f"/api/admin/users/{user_id}/{'disable' if how == 'disable' else how}"
-            assert world.client.post(url).status_code == 200
+            user_id = world.users[who].id
+            assert world.client.post(f"/api/admin/users/{user_id}/{how}").status_code == 200
         with pytest.raises(WebSocketDisconnect) as closed:
             for _ in range(50):
                 recv(ws)
@@ -208,9 +208,22 @@ def test_ending_a_login_closes_its_live_socket(world: World, how: str) -> None:
     world.client.cookies.clear()
     world.client.cookies.set(COOKIE_NAME, token)
     assert world.client.get("/api/auth/me").status_code == 401
-    assert {"logout": "logout", "disable": "user_disable", "end-sessions": "end_sessions"}[
-        how
-    ] in _actions(world)
+    expected = {"logout": "logout", "disable": "user_disable", "end-sessions": "end_sessions"}
+    assert expected[how] in _actions(world)
+
+
+def test_logging_out_one_device_leaves_the_other_open(world: World) -> None:
+    laptop, phone = world.token("trainee_a") or "", world.token("trainee_a") or ""
+    with _open_socket(world, phone) as ws:  # type: ignore[attr-defined]
+        recv(ws)
+        world.client.cookies.clear()
+        world.client.cookies.set(COOKIE_NAME, laptop)
+        assert world.client.post("/api/auth/logout").status_code == 204
+        ws.send_text('{"v": 1, "type": "ping", "cid": "still"}')
+        pong = recv(ws)
+        while pong["type"] != "pong":
+            pong = recv(ws)
+        assert pong["data"]["cid"] == "still"
 
 
 def test_admin_manages_users_and_reads_the_audit_log(world: World) -> None:

@@ -21,8 +21,8 @@ from app.repositories.errors import AlreadyExistsError
 from app.repositories.users import UserRepository
 from app.security import audit
 from app.security.rate_limit import account_target
-from app.security.sockets import close_user_sockets
-from app.web.auth import CurrentUser, require_role, revoke_user_sessions
+from app.security.sockets import close_login_sockets, close_user_sockets
+from app.web.auth import CurrentUser, login_ids_of, require_role, revoke_user_sessions
 from app.web.deps import AppSettings, DbSession, Templates
 from app.web.i18n import page_context
 
@@ -79,6 +79,13 @@ def _not_self(admin: User, user: User, what: str) -> None:
 # ---- actions (shared by the JSON API and the form posts) --------------------------------
 
 
+async def close_sockets(request: Request, db: Session, user: User, reason: str) -> int:
+    """Every live socket of the user in this process: the ones their log-ins opened (driving
+    or watching), and any driver of their own sessions."""
+    closed = await close_login_sockets(request.app, login_ids_of(db, user.id), reason)
+    return closed + await close_user_sockets(request.app, user.id, reason)
+
+
 def create_user(db: Session, admin: User, body: UserIn, profile: str) -> User:
     try:
         user = UserRepository(db, profile).create(
@@ -121,14 +128,15 @@ async def set_active(request: Request, db: Session, admin: User, user: User, act
     audit.record(db, action, admin, account_target(user.username), ended_logins=ended)
     db.commit()
     if not active:
-        await close_user_sockets(request.app, user.id, "account disabled")
+        await close_sockets(request, db, user, "account disabled")
 
 
 async def end_sessions(request: Request, db: Session, admin: User, user: User) -> int:
     ended = revoke_user_sessions(db, user.id)
     audit.record(db, audit.END_SESSIONS, admin, account_target(user.username), ended_logins=ended)
     db.commit()
-    return ended + await close_user_sockets(request.app, user.id, "ended by an administrator")
+    await close_sockets(request, db, user, "ended by an administrator")
+    return ended
 
 
 # ---- JSON -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, WebSocket
 from app.db.models import User
 from app.live.redis_broker import close_broker, create_broker
 from app.security.object_access import may_read_session
+from app.security.sockets import tracked
 from app.sessions.config import LiveSettings
 from app.sessions.connection import Connection, Role
 from app.sessions.service import SessionHub, SessionInfo, load_info
@@ -119,7 +120,9 @@ async def session_socket(websocket: WebSocket, session_id: str) -> None:
         if previous is not None:
             await previous.kick(CloseCode.REPLACED, "replaced by a newer connection")
     try:
-        await connection.serve(last_seq)
+        # Tracked under its log-in: log-out, disabling or "end sessions" closes it (issue 9).
+        with tracked(websocket.app, websocket.cookies.get(COOKIE_NAME), connection):
+            await connection.serve(last_seq)
     except Exception:
         log.exception("session %s: connection failed", session_id)
         await connection.kick(CloseCode.INTERNAL, "internal error")

@@ -22,7 +22,7 @@ CUSTOMER_MESSAGE: Final = (
 )
 CUSTOMER_MOOD: Final = "customer.mood"  # {mood, delta, reason}
 HINT: Final = "hint"  # {text, source: scenario|whisper}
-STEP_ENTERED: Final = "step.entered"  # {step, from, branch}
+STEP_ENTERED: Final = "step.entered"  # {step, from, branch, identified}
 VIOLATION: Final = "violation"  # {code, reply_index, step, text, reason}
 SESSION_ENDED: Final = "session.ended"  # {ending, outcome, reason, scorecard_id}
 

@@ -49,7 +49,17 @@ class Sentence:
 class Document:
     """One text (a reply or the customer's message) with everything rules need."""
 
-    __slots__ = ("clean", "encoded", "keys", "lower", "sentences", "starts", "text", "tokens")
+    __slots__ = (
+        "clean",
+        "encoded",
+        "key_positions",
+        "keys",
+        "lower",
+        "sentences",
+        "starts",
+        "text",
+        "tokens",
+    )
 
     def __init__(self, text: str, fixer: TypoFixer | None = None) -> None:
         self.text = text
@@ -59,6 +69,9 @@ class Document:
         parts: list[str] = []
         starts: list[int] = []
         keys: set[str] = set()
+        # Where each key's tokens start in `encoded`: a pattern whose first token is known is
+        # tried only there (re.match) instead of scanning the whole string.
+        positions: dict[str, list[int]] = {}
         pos = 0
         for tok in self.tokens:
             piece, lemma_key, surface_key = _encode(tok.lemma, tok.norm, tok.tags)
@@ -66,11 +79,14 @@ class Document:
             parts.append(piece)
             keys.add(lemma_key)
             keys.add(surface_key)
+            positions.setdefault(lemma_key, []).append(pos)
+            positions.setdefault(surface_key, []).append(pos)
             pos += len(piece)
         self.encoded = "".join(parts)
         if _DIGIT.search(text):
             keys.add("#")
         self.keys = frozenset(keys)
+        self.key_positions = positions
         self.starts = starts
         self.sentences = self._split_sentences()
 

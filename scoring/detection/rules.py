@@ -127,10 +127,23 @@ class _SpanCache:
             if not pattern.may_match(self.doc.keys):
                 self._spans[key] = []
                 return []
-            found = [
-                self.doc.token_span(m.start(), m.end())
-                for m in pattern.regex.finditer(self.doc.encoded)
-            ]
+            doc = self.doc
+            if pattern.first is None or "#" in pattern.first:
+                found = [
+                    doc.token_span(m.start(), m.end()) for m in pattern.regex.finditer(doc.encoded)
+                ]
+            else:
+                starts: set[int] = set()
+                for k in pattern.first:
+                    at = doc.key_positions.get(k)
+                    if at:
+                        starts.update(at)
+                match = pattern.regex.match
+                found = []
+                for start in sorted(starts):
+                    m = match(doc.encoded, start)
+                    if m is not None:
+                        found.append(doc.token_span(m.start(), m.end()))
             self._spans[key] = found
         return found
 

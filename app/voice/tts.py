@@ -28,7 +28,8 @@ class SynthesisError(Exception):
 
 
 class SpeechSynthesizer(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def synthesize(self, text: str) -> bytes:
         """Return a complete RIFF/WAV file."""
@@ -116,7 +117,9 @@ class CachedSynthesizer:
 
 def wav_duration_s(audio: bytes) -> float:
     with wave.open(io.BytesIO(audio)) as w:
-        return w.getnframes() / float(w.getframerate())
+        frames: int = w.getnframes()
+        rate: int = w.getframerate()
+    return frames / float(rate)
 
 
 def default_synthesizer(cache_dir: Path | None = None) -> SpeechSynthesizer | None:

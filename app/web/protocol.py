@@ -407,7 +407,12 @@ EVENT_FIELDS: dict[str, dict[str, str]] = {
     },
     "customer.mood": {"mood": "0..100", "delta": "change", "reason": "why it changed"},
     "hint": {"text": "advice for the trainee (Russian)", "source": "scenario | whisper"},
-    "step.entered": {"step": "new step", "from": "previous step", "branch": "branch that fired"},
+    "step.entered": {
+        "step": "new step",
+        "from": "previous step",
+        "branch": "branch that fired",
+        "identified": "whether the customer has passed identification",
+    },
     "violation": {
         "code": "behaviour id of the violation",
         "reply_index": "which operator reply",

@@ -519,7 +519,12 @@ class Engine:
     def _enter_step(self, step_id: str, *, source: str | None, branch: str | None) -> None:
         state = self.state
         state.step = StepState(id=step_id, entered_at=self._now)
-        self._emit(ev.STEP_ENTERED, {"step": step_id, "from": source, "branch": branch})
+        # The identification state rides on step changes, so a client (re)connecting to the
+        # log alone — a watcher, a resumed desk — knows whether the profile may be shown.
+        self._emit(
+            ev.STEP_ENTERED,
+            {"step": step_id, "from": source, "branch": branch, "identified": state.identified},
+        )
         step = self.scenario.dialogue.steps[step_id]
         if step.hint and self.hints:
             self._emit(ev.HINT, {"text": step.hint, "source": "scenario"})

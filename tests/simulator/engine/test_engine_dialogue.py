@@ -68,8 +68,9 @@ def test_behaviours_accumulate_over_replies_in_a_step() -> None:
         "step": "price",
         "from": "opening",
         "branch": "branches[0]",
+        "identified": True,  # set: {identified: true}, announced for clients folding the log
     }
-    assert engine.state.identified  # set: {identified: true}
+    assert engine.state.identified
 
 
 def test_a_stay_in_step_branch_fires_once_per_visit() -> None:

@@ -68,6 +68,9 @@ _ORDER_ACTION_WORDS = frozenset(
 )
 
 
+_PRICE_WORDS = frozenset({"₽", "руб", "рублей", "рубля", "рубль", "итого"})
+
+
 def _labels(hits: Iterable[Hit]) -> set[str]:
     return {h.label for h in hits}
 
@@ -133,7 +136,8 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     present = _labels(hits)
     # Summary vs order confirmation: an operator placing an order reads it back.
     if "summary" in present and "order_confirmation" in present:
-        placing = any(t.norm in _ORDER_ACTION_WORDS for t in doc.tokens)
+        # A read-back with a price is an order; a recap without one is a summary.
+        placing = any(t.norm in _ORDER_ACTION_WORDS or t.norm in _PRICE_WORDS for t in doc.tokens)
         drop("summary" if placing else "order_confirmation")
         present = _labels(hits)
     if present & {"summary", "order_confirmation"}:

@@ -166,6 +166,8 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     hits = _absorb_in_sentence(
         hits, doc, "information", frozenset({"product_presentation", "cross_sell"})
     )
+    # 10: the date of an alternative («…её доставим уже завтра») supports the offer.
+    hits = _absorb_in_sentence(hits, doc, "timeline", frozenset({"alternative_offer"}))
     # «…вернусь к вам через пару минут» is the hold's time, not a timeline.
     hits = _absorb_in_sentence(hits, doc, "timeline", frozenset({"hold_request"}))
     # A rude «Значит, вы сами…» is not active listening.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import make_url
 
 from tests.security.conftest import World
@@ -18,7 +19,12 @@ from tests.security.conftest import World
 
 def _database_file(world: World) -> Path:
     url = make_url(world.app.state.settings.database_url)
-    assert url.get_backend_name() == "sqlite" and url.database
+    if url.get_backend_name() != "sqlite" or not url.database:
+        # The outage is staged by moving the SQLite file away; CI's SQLite pass runs it.
+        pytest.skip(
+            "!!! database-outage fault test stages the outage with a SQLite file; "
+            f"skipped on {url.get_backend_name()} (it runs in the SQLite pass)"
+        )
     return Path(url.database)
 
 

@@ -9,3 +9,7 @@ class AlreadyExistsError(Exception):
 
 class NotFoundError(Exception):
     """The row asked for does not exist."""
+
+
+class ExamAttemptUsedError(Exception):
+    """The trainee already has a session of this exam assignment (one attempt only)."""

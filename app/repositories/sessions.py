@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.models import SessionEvent, SessionStatus, TrainingSession
 from app.db.types import utcnow
-from app.repositories.errors import NotFoundError
+from app.repositories.errors import ExamAttemptUsedError, NotFoundError
 
 
 class SessionRepository:
@@ -25,6 +26,7 @@ class SessionRepository:
         seed: int,
         *,
         assignment_id: int | None = None,
+        exam: bool = False,
     ) -> TrainingSession:
         training = TrainingSession(
             id=str(uuid.uuid4()),
@@ -32,11 +34,20 @@ class SessionRepository:
             scenario_version_id=scenario_version_id,
             seed=seed,
             assignment_id=assignment_id,
+            exam_attempt=f"{assignment_id}:{user_id}" if exam else None,
             status=SessionStatus.ACTIVE.value,
             last_seq=0,
         )
         self.session.add(training)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as exc:  # the caller's transaction is now to be rolled back
+            if exam and "exam_attempt" in str(exc.orig):
+                raise ExamAttemptUsedError(
+                    f"assignment {assignment_id} is an exam: it allows one attempt and you have "
+                    "already started it; ask your trainer for a new assignment"
+                ) from None
+            raise
         return training
 
     def get(self, session_id: str) -> TrainingSession | None:

@@ -126,6 +126,11 @@ def assignment_flags(db: Session, assignment_id: int | None) -> tuple[bool, bool
     return assignment.hints and assignment.mode != AssignmentMode.EXAM, assignment.mood_meter
 
 
+def assignment_is_exam(db: Session, assignment_id: int | None) -> bool:
+    assignment = db.get(Assignment, assignment_id) if assignment_id is not None else None
+    return assignment is not None and assignment.mode == AssignmentMode.EXAM
+
+
 def with_hints(settings: LiveSettings, hints: bool) -> LiveSettings:
     return settings if hints or not settings.hints else settings.model_copy(update={"hints": False})
 
@@ -392,7 +397,10 @@ class SessionHub:
                     raise NotFoundError(f"no scenario version {scenario_version_id}")
                 scenario = scenario_from_source(version.sha256, version.source)
                 repo = SessionRepository(db)
-                training = repo.create(user_id, version.id, seed, assignment_id=assignment_id)
+                exam = assignment_is_exam(db, assignment_id)
+                training = repo.create(
+                    user_id, version.id, seed, assignment_id=assignment_id, exam=exam
+                )
                 hints, _ = assignment_flags(db, assignment_id)
                 settings = with_hints(self.settings, hints)
                 engine, _ = engine_bridge.new(

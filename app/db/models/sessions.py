@@ -46,6 +46,9 @@ class TrainingSession(Base):
         ForeignKey("assignments.id", ondelete="SET NULL"), index=True
     )
     seed: Mapped[int] = mapped_column(BigInteger)
+    # "<assignment id>:<user id>" for a session of an exam assignment, NULL otherwise: the unique
+    # constraint makes "one exam attempt" hold even when two starts race (any app instance).
+    exam_attempt: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=SessionStatus.ACTIVE.value)
     # The last seq handed out: appending increments it in one UPDATE, which serialises
     # concurrent appenders on the session row instead of racing on MAX(seq).

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from app.db.models import Assignment, Group, Role, ScenarioVersion
-from app.repositories.errors import NotFoundError
+from app.repositories.errors import ExamAttemptUsedError, NotFoundError
 from app.repositories.scenarios import ScenarioRepository
 from app.services import assignments as assigning
 from app.services import authoring, cohorts
@@ -214,6 +214,8 @@ async def start_assigned(
     hub: SessionHub = request.app.state.session_hub
     try:
         session_id = await start_session(hub, user.id, version_id, assignment_id, body.seed)
+    except ExamAttemptUsedError as exc:  # a concurrent start won the race for the one attempt
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     except NotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     base = request.base_url

@@ -236,3 +236,30 @@ def test_concurrent_appenders_never_share_a_seq(db: Session, engine: Engine):
     events = SessionRepository(db).events(training.id)
     assert [e.seq for e in events] == list(range(1, 46))
     assert sorted(e.type for e in events) == sorted(f"w{w}" for w in range(3) for _ in range(15))
+
+
+# ---- exam attempts ----------------------------------------------------------------------
+
+
+def test_one_exam_attempt_is_enforced_by_the_database_even_when_starts_race(db: Session):
+    """The service checks for a used attempt before starting; two starts racing past that check
+    (two app instances) must still yield one session: the second insert is refused."""
+    from app.db.models import Assignment
+    from app.repositories.errors import ExamAttemptUsedError
+
+    first = start_session(db)  # anna's practice session: not an exam, no key
+    assert first.exam_attempt is None
+    assignment = Assignment(user_id=first.user_id, scenario_key="flight-delay", mode="exam")
+    db.add(assignment)
+    db.flush()
+    repo = SessionRepository(db)
+    version = first.scenario_version_id
+    attempt = repo.create(first.user_id, version, seed=1, assignment_id=assignment.id, exam=True)
+    assert attempt.exam_attempt == f"{assignment.id}:{first.user_id}"
+    db.commit()
+    with pytest.raises(ExamAttemptUsedError, match="one attempt"):
+        repo.create(first.user_id, version, seed=2, assignment_id=assignment.id, exam=True)
+    db.rollback()
+    # practice sessions of the same assignment owner are not limited
+    repo.create(first.user_id, version, seed=3)
+    repo.create(first.user_id, version, seed=4)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from pydantic import ValidationError
+
 from app.cli import (  # noqa: F401  (imported for their side effect: registration)
     commands_admin,
     commands_bench,
@@ -28,3 +30,17 @@ def main() -> None:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except ValidationError as exc:
+        if not exc.title.endswith("Settings"):
+            raise  # a bug, not a setting the user can fix
+        print(settings_error(exc), file=sys.stderr)
+        sys.exit(2)
+
+
+def settings_error(exc: ValidationError) -> str:
+    """One line per bad ``CCSIM_*`` variable: which, what is wrong, what it was."""
+    lines = []
+    for error in exc.errors():
+        name = "CCSIM_" + "_".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"error: {name}: {error['msg']} (got {error.get('input')!r})")
+    return "\n".join(lines)

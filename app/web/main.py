@@ -19,6 +19,7 @@ from app.security import db_errors
 from app.security.config import security_settings
 from app.security.csrf import CSRFMiddleware, csrf_token_of
 from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.services.config import WorkspaceSettings
 from app.settings import Settings, find_project_path
 from app.web import auth
 from app.web.routes import (
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="ccsim", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    # Read now, like the security settings: a bad CCSIM_READINESS_WINDOW_DAYS stops the start
+    # with a clear error instead of failing the supervisor's report later.
+    app.state.workspace_settings = WorkspaceSettings()
     frontend = find_project_path("frontend")
     app.state.templates = Jinja2Templates(directory=frontend / "templates")
     app.mount("/static", StaticFiles(directory=frontend / "static"), name="static")

@@ -36,7 +36,7 @@ MEDIA = {
 
 
 def window_days(request: Request) -> int:
-    settings = getattr(request.app.state, "workspace_settings", None) or WorkspaceSettings()
+    settings: WorkspaceSettings = request.app.state.workspace_settings  # read by create_app
     days: int = settings.readiness_window_days
     return days
 

@@ -84,3 +84,21 @@ def test_serve_refuses_an_unmigrated_database(empty_database_url: str):
     assert result.returncode == 2
     assert result.stderr.strip().endswith("run `ccsim db upgrade`")
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_bad_workspace_or_security_setting_in_one_line(database_url: str):
+    """Settings read when the app is built (reports, log-in limits) are checked at start-up:
+    a bad value stops `serve` with the variable's name, never a traceback or a later 500."""
+    for name, value in (("CCSIM_READINESS_WINDOW_DAYS", "0"), ("CCSIM_LOGIN_MAX_FAILURES", "x")):
+        env = {**os.environ, "CCSIM_DATABASE_URL": database_url, name: value}
+        result = subprocess.run(
+            [*ccsim_command(), "serve", "--port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"error: {name}: "), result.stderr
+        assert f"(got '{value}')" in result.stderr and "Traceback" not in result.stderr

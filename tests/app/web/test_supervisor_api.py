@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditLogEntry, ScenarioVersion
+from app.services.config import WorkspaceSettings
 from tests.app.services import conftest as workspace
 from tests.app.services.conftest import History, People
 from tests.app.web.conftest import collect_sync, frame, logged_events, login
@@ -139,6 +140,8 @@ def test_readiness_window_from_the_environment(
     live_client: TestClient, people: People, history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CCSIM_READINESS_WINDOW_DAYS", "10")
+    # The app reads workspace settings when it is built (bad values stop the start): rebuild them.
+    live_client.app.state.workspace_settings = WorkspaceSettings()  # type: ignore[attr-defined]
     login(live_client, "vera")
     body = live_client.get(f"/api/supervisor/trainees/{people.anna.id}/readiness").json()
     assert body["window_days"] == 10

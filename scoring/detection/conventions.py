@@ -210,6 +210,7 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     # Rhetorical questions of a rude reply are part of the rudeness.
     if "rudeness" in present:
         drop("closed_question")
+        drop("open_question")
     holders = [h for h in hits if h.label in ABSORB_QUESTION_OVERLAP]
     hits = [
         h

@@ -8,6 +8,7 @@ overall deductions; a critical violation fails the contact whatever the score.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from scoring.events import Event
 from scoring.scorecard.call_timing import call_timing_penalties
@@ -60,7 +61,7 @@ def _score_action(
     penalties = violation_penalties(ctx, evidence) + call_timing_penalties(ctx, evidence)
     if not core and not evidence.violations and not penalties:
         return None, (), []
-    checks = tuple(core + kpi_checks(ctx, evidence))
+    checks = tuple(_not_twice(kpi_checks(ctx, evidence), penalties, core))
     possible = sum(c.max_points for c in checks)
     earned = sum(c.earned for c in checks)
     score = 100.0 * earned / possible if possible else 100.0
@@ -77,6 +78,32 @@ def _score_action(
         score -= points
         losses.append((p, points))
     return max(score, 0.0), checks, losses
+
+
+# A KPI whose miss is made of incidents charged one by one (each pause over the call-silence
+# target, each hold without a warning): when those incidents are charged, the KPI check no
+# longer also withholds its points — one pause must not cost twice.
+_KPI_CHARGED_BY: dict[str, str] = {
+    "kpi.call_silence": "call.silence_gap",
+    "kpi.hold_etiquette": "call.hold_unannounced",
+}
+
+
+def _not_twice(kpis: list[Check], penalties: list[Penalty], core: list[Check]) -> list[Check]:
+    charged = {p.rule for p in penalties if p.points > 0}
+    out = list(core)
+    for check in kpis:
+        incident = _KPI_CHARGED_BY.get(check.rule)
+        if incident in charged and check.lost > 0:
+            check = replace(
+                check,
+                max_points=0.0,
+                earned=0.0,
+                explanation_ru=check.explanation_ru
+                + " — снижение начислено за каждый случай отдельно (см. потерянные баллы)",
+            )
+        out.append(check)
+    return out
 
 
 def _violations(ctx: Context) -> tuple[Violation, ...]:

@@ -134,3 +134,17 @@ def test_timing_points_can_be_switched_off_per_scenario() -> None:
     off = {"call_timing": {"silence_gap": {"points": 0}}}
     assert lost(score(b, overrides=off), "call.silence_gap") == []
     assert score(b, overrides=off).overall > score(b).overall
+
+
+def test_one_pause_costs_once_not_as_a_kpi_miss_and_an_incident() -> None:
+    b = LogBuilder(channel="call")
+    b.customer(0, "opening", "Здравствуйте").reply(14, "Здравствуйте! Меня зовут Анна.")
+    b.customer(16, "closing", "Спасибо").reply(18, "Всего доброго!").end(20)
+    card = score(b)
+    assert len(lost(card, "call.silence_gap")) == 1
+    assert lost(card, "kpi.call_silence") == []  # the KPI stays visible, unmet, but unpriced
+    kpi = next(k for k in card.kpis if k.name == "call_silence")
+    assert not kpi.met
+    # Switching the incident off puts the price back on the KPI check: still charged once.
+    off = score(b, overrides={"call_timing": {"silence_gap": {"points": 0}}})
+    assert len(lost(off, "kpi.call_silence")) == 1 and lost(off, "call.silence_gap") == []

@@ -23,6 +23,12 @@ _KPI_OF = {
     "talk_over": "call_silence",
     "hold_unannounced": "hold_etiquette",
 }
+# Incidents that by themselves make their KPI miss (a pause over the call-silence target, a hold
+# without a warning). Charged one by one, they carry the price of that miss, so the KPI check
+# they stand for is left unpriced (score.py): one pause must not cost twice.
+KPI_CHECK_PRICED_BY: dict[str, str] = {
+    f"kpi.{_KPI_OF[kind]}": f"call.{kind}" for kind in ("silence_gap", "hold_unannounced")
+}
 
 
 @dataclass(frozen=True, slots=True)

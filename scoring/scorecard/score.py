@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from scoring.events import Event
-from scoring.scorecard.call_timing import call_timing_penalties
+from scoring.scorecard.call_timing import KPI_CHECK_PRICED_BY, call_timing_penalties
 from scoring.scorecard.crm import review_crm
 from scoring.scorecard.kpis import measure_kpis
 from scoring.scorecard.labour import (
@@ -80,20 +80,13 @@ def _score_action(
     return max(score, 0.0), checks, losses
 
 
-# A KPI whose miss is made of incidents charged one by one (each pause over the call-silence
-# target, each hold without a warning): when those incidents are charged, the KPI check no
-# longer also withholds its points — one pause must not cost twice.
-_KPI_CHARGED_BY: dict[str, str] = {
-    "kpi.call_silence": "call.silence_gap",
-    "kpi.hold_etiquette": "call.hold_unannounced",
-}
-
-
 def _not_twice(kpis: list[Check], penalties: list[Penalty], core: list[Check]) -> list[Check]:
+    """The core checks, then the KPI checks, with a KPI whose miss its incidents already priced
+    left on the card unpriced (``KPI_CHECK_PRICED_BY``)."""
     charged = {p.rule for p in penalties if p.points > 0}
     out = list(core)
     for check in kpis:
-        incident = _KPI_CHARGED_BY.get(check.rule)
+        incident = KPI_CHECK_PRICED_BY.get(check.rule)
         if incident in charged and check.lost > 0:
             check = replace(
                 check,

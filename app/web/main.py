@@ -37,6 +37,7 @@ from app.web.routes import (
     trainer_api,
     voice_api,
 )
+from app.web.routes.pages_trainer import PageDenied, page_denied_handler
 
 # Add a router here to mount it.
 ROUTERS: list[APIRouter] = [health.router]
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=frontend / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    app.add_exception_handler(PageDenied, page_denied_handler)
     install_security(app, settings)
     return app
 

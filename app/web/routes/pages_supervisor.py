@@ -19,7 +19,7 @@ from app.services.readiness import cohort_readiness, qualification
 from app.services.reporting import Report, report_for, trainee_rows
 from app.sessions.service import load_info
 from app.web.deps import DbSession, Templates
-from app.web.routes.pages_trainer import PageDenied, not_found, page_user, render
+from app.web.routes.pages_trainer import not_found, page_user, render
 from app.web.routes.supervisor_api import window_days
 
 router = APIRouter(tags=["pages"])
@@ -67,10 +67,7 @@ def charts(report: Report) -> dict[str, Any]:
 
 @router.get("/supervisor", response_class=HTMLResponse)
 def cohorts(request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     days = window_days(request)
     rows = []
     for group in access.visible_groups(db, user):
@@ -99,10 +96,7 @@ def cohorts(request: Request, templates: Templates, db: DbSession) -> Response:
 
 @router.get("/supervisor/cohorts/{group_id}", response_class=HTMLResponse)
 def cohort_page(group_id: int, request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     try:
         group = access.group_for(db, user, group_id)
     except access.AccessDenied as exc:
@@ -128,10 +122,7 @@ def cohort_page(group_id: int, request: Request, templates: Templates, db: DbSes
 
 @router.get("/supervisor/trainees/{user_id}", response_class=HTMLResponse)
 def trainee_page(user_id: int, request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     try:
         person = access.trainee_for(db, user, user_id)
     except access.AccessDenied as exc:
@@ -183,10 +174,7 @@ def _drill(
 def trainee_drill(
     user_id: int, code: str, request: Request, templates: Templates, db: DbSession
 ) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     try:
         person = access.trainee_for(db, user, user_id)
     except access.AccessDenied as exc:
@@ -199,10 +187,7 @@ def trainee_drill(
 def cohort_drill(
     group_id: int, code: str, request: Request, templates: Templates, db: DbSession
 ) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     try:
         group = access.group_for(db, user, group_id)
     except access.AccessDenied as exc:
@@ -215,10 +200,7 @@ def cohort_drill(
 
 @router.get("/supervisor/live", response_class=HTMLResponse)
 def live_page(request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     return render(
         request, templates, "supervisor/live.html", user, live=live.live_sessions(db, user)
     )
@@ -226,10 +208,7 @@ def live_page(request: Request, templates: Templates, db: DbSession) -> Response
 
 @router.get("/supervisor/live/{session_id}", response_class=HTMLResponse)
 def watch_page(session_id: str, request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, SUPERVISOR_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, SUPERVISOR_ROLES)
     try:
         training: TrainingSession = live.may_watch(db, user, session_id)
     except live.WhisperError as exc:

@@ -29,8 +29,16 @@ TRAINER_ROLES = (Role.TRAINER, Role.ADMIN)
 
 
 class PageDenied(Exception):
+    """Raised by ``page_user``; the app's handler answers with ``response`` (a redirect to the
+    log-in page or a 403 page), so page routes need no try/except of their own."""
+
     def __init__(self, response: Response) -> None:
         self.response = response
+
+
+async def page_denied_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageDenied)
+    return exc.response
 
 
 def page_user(request: Request, db: DbSession, roles: tuple[Role, ...]) -> User:
@@ -69,10 +77,7 @@ def not_found(request: Request, templates: Templates, user: User, message: str) 
 
 @router.get("/trainer", response_class=HTMLResponse)
 def library(request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, TRAINER_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, TRAINER_ROLES)
     repo = ScenarioRepository(db)
     latest = repo.latest_versions()
     rows = []
@@ -91,10 +96,7 @@ def library(request: Request, templates: Templates, db: DbSession) -> Response:
 
 @router.get("/trainer/scenarios/new", response_class=HTMLResponse)
 def new_scenario(request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, TRAINER_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, TRAINER_ROLES)
     return render(
         request, templates, "trainer/editor.html", user, version=None, source="", key=None
     )
@@ -118,10 +120,7 @@ def scenario_page(
     settings: AppSettings,
     v: int | None = None,
 ) -> Response:
-    try:
-        user = page_user(request, db, TRAINER_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, TRAINER_ROLES)
     repo = ScenarioRepository(db)
     versions = list(repo.versions(scenario_key))
     if not versions:
@@ -150,10 +149,7 @@ def edit_scenario(
     db: DbSession,
     v: int | None = None,
 ) -> Response:
-    try:
-        user = page_user(request, db, TRAINER_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, TRAINER_ROLES)
     versions = list(ScenarioRepository(db).versions(scenario_key))
     if not versions:
         return not_found(request, templates, user, f"Сценарий {scenario_key} не найден")
@@ -171,10 +167,7 @@ def edit_scenario(
 
 @router.get("/trainer/assignments", response_class=HTMLResponse)
 def assignments_page(request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, TRAINER_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, TRAINER_ROLES)
     groups = db.scalars(select(Group).order_by(Group.name)).all()
     trainees = db.scalars(
         select(User).where(User.role == Role.TRAINEE).order_by(User.display_name)
@@ -194,10 +187,7 @@ def assignments_page(request: Request, templates: Templates, db: DbSession) -> R
 
 @router.get("/trainer/cohorts", response_class=HTMLResponse)
 def cohorts_page(request: Request, templates: Templates, db: DbSession) -> Response:
-    try:
-        user = page_user(request, db, TRAINER_ROLES)
-    except PageDenied as denied:
-        return denied.response
+    user = page_user(request, db, TRAINER_ROLES)
     groups = db.scalars(select(Group).order_by(Group.name)).all()
     people = {u.id: u for u in cohorts.supervisors(db)}
     trainees = db.scalars(

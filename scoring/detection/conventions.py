@@ -194,7 +194,12 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         INFORMATION_OVERLAP_ABSORBS - {"payment_info"},
     )[: len(asked)]
     conditions = "rule:information.conditions_and_terms"
-    for source in (conditions, "rule:information.price"):
+    for source in (
+        conditions,
+        "rule:information.price",
+        "rule:information.hours_and_place",
+        "rule:information.hours_asked",
+    ):
         hits = _absorb_in_sentence(
             hits, doc, "information", frozenset({"alternative_offer"}), source
         )

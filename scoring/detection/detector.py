@@ -19,6 +19,7 @@ from scoring.detection.hits import Hit
 from scoring.detection.listening import listening_hits
 from scoring.detection.questions import question_hits
 from scoring.detection.rules import RuleSet, apply_rules, load_rules, pattern_words
+from scoring.detection.structure import alternative_hits, tautology_hits
 from scoring.detection.types import Detection, DetectionResult
 from scoring.nlp import TypoFixer, lemma, prefer_lemmas, word_forms
 
@@ -76,6 +77,8 @@ class RuleDetector:
         hits.extend(question_hits(doc))
         hits.extend(listening_hits(doc, customer_doc))
         hits.extend(_smiley_hits(doc))
+        hits.extend(alternative_hits(doc))
+        hits.extend(tautology_hits(doc))
         hits = apply_conventions(hits, doc)
         return doc, hits + answer_hits(doc, customer_doc, hits)
 

@@ -68,7 +68,12 @@ def answer_hits(
             continue
         words = doc.words(s.first, s.last)
         # «Я задаю вопросы, чтобы…» narrates the operator, it does not answer
-        if any("1per" in w.tags for w in words) or any(w.lemma in ("я", "мы") for w in words[:2]):
+        # («У нас три тарифа: …» answers: «нас» after «у» is the company, not the narrator)
+        narrator = any(
+            w.lemma in ("я", "мы") and not (i and words[i - 1].norm == "у")
+            for i, w in enumerate(words[:2])
+        )
+        if any("1per" in w.tags for w in words) or narrator:
             continue
         if any("impr" in w.tags and w.tags.startswith(("VERB", "INFN")) for w in words[:2]):
             continue

@@ -197,8 +197,6 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     for source in (
         conditions,
         "rule:information.price",
-        "rule:information.hours_and_place",
-        "rule:information.hours_asked",
     ):
         hits = _absorb_in_sentence(
             hits, doc, "information", frozenset({"alternative_offer"}), source

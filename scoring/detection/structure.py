@@ -77,6 +77,7 @@ _BETTER = frozenset({"удобный", "удобно", "простой", "про
 _CONDITION = frozenset({"если", "ли", "когда"})
 _CLAUSE_BREAK = frozenset({",", "—", "-", ":", ";", ".", "?", "!", "но", "зато", "однако"})
 _TAUTOLOGY_LINKS = frozenset({"когда", "как", "где", "сколько", "куда"})
+_TAUTOLOGY_KEYS = frozenset(f"l:{w}" for w in _TAUTOLOGY_LINKS)
 
 
 def _is_verb(tok: Token) -> bool:
@@ -170,6 +171,8 @@ def alternative_hits(doc: Document) -> list[Hit]:
 
 def tautology_hits(doc: Document) -> list[Hit]:
     """«Приедет, когда приедет»: one verb repeated across «когда / как / где …»."""
+    if not any(k in doc.keys for k in _TAUTOLOGY_KEYS):
+        return []
     for s in doc.sentences:
         words = doc.words(s.first, s.last)
         if len(words) > 6:

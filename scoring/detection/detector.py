@@ -17,6 +17,7 @@ from scoring.detection.conventions import apply_conventions
 from scoring.detection.document import Document
 from scoring.detection.hits import Hit
 from scoring.detection.listening import listening_hits
+from scoring.detection.model import load_model
 from scoring.detection.questions import question_hits
 from scoring.detection.rules import RuleSet, apply_rules, load_rules, pattern_words
 from scoring.detection.structure import alternative_hits, tautology_hits
@@ -24,6 +25,10 @@ from scoring.detection.types import Detection, DetectionResult
 from scoring.nlp import TypoFixer, lemma, prefer_lemmas, word_forms
 
 _ORDER = {label: n for n, label in enumerate(BEHAVIOUR_IDS)}
+# Labels a rude reply typically also gets (rhetorical questions, slang, a fact it throws in).
+_MODEL_MAY_JOIN = frozenset(
+    {"open_question", "closed_question", "informal", "information", "active_listening"}
+)
 
 
 def _smiley_hits(doc: Document) -> list[Hit]:
@@ -57,6 +62,9 @@ class RuleDetector:
                 vocabulary.update(word_forms(word))
         self.fixer = TypoFixer(vocabulary)
         self.version = f"rules-{self.rules.version}"
+        # The trained rudeness backstop ships with the default rules only: a custom rule file
+        # (tests, experiments) gets rules alone, so its behaviour is what the file says.
+        self.model = load_model() if rules_text is None else None
         self._lock = threading.Lock()
 
     def analyse(self, reply: str, customer: str | None = None) -> tuple[Document, list[Hit]]:
@@ -79,6 +87,10 @@ class RuleDetector:
         hits.extend(_smiley_hits(doc))
         hits.extend(alternative_hits(doc))
         hits.extend(tautology_hits(doc))
+        # The model is a backstop for replies the rules found nothing substantive in: a reply
+        # that already instructs, refuses by a stop phrase, apologises… is explained by that.
+        if self.model is not None and {h.label for h in hits} <= _MODEL_MAY_JOIN:
+            hits.extend(self.model.hits(doc))
         hits = apply_conventions(hits, doc)
         return doc, hits + answer_hits(doc, customer_doc, hits)
 

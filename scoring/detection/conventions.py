@@ -181,6 +181,10 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     # Reading back what the customer said is listening, not news about the account or case.
     for label in ("decision", "status_update", "personal_data", "payment_info", "information"):
         hits = _absorb_in_sentence(hits, doc, label, frozenset({"active_listening", "summary"}))
+    # «На субботу запись закрыта, но…»: availability behind an alternative is not a status.
+    hits = _absorb_in_sentence(
+        hits, doc, "status_update", frozenset({"alternative_offer"}), "rule:status_update.order"
+    )
     # An offer made *instead* of the impossible thing is the alternative, not an extra sale.
     hits = _absorb_in_sentence(hits, doc, "cross_sell", frozenset({"alternative_offer"}))
     # A price the customer asked for stays information even next to how to pay for it.

@@ -51,6 +51,7 @@ POLITE = frozenset(
     {"пожалуйста", "извинить", "извинение", "простить", "спасибо", "благодарить", "конечно"}
     | {"понимать", "давайте", "помочь", "рад", "жаль", "сожаление", "здравствуйте"}
 )
+POLITE_PHRASES = ("не за что", "обращайтесь", "всего доброго", "хорошего дня", "до свидания")
 
 
 def sentence_features(doc: Document, first: int, last: int) -> list[str]:
@@ -99,6 +100,8 @@ class LinearModel:
         """Rudeness for the whole reply when its logit clears the threshold; the evidence span
         is the sentence whose own features score highest."""
         if not doc.sentences or any(t.lemma in POLITE for t in doc.tokens):
+            return []
+        if any(p in doc.lower for p in POLITE_PHRASES):
             return []
         logit = self.logit(reply_features(doc))
         if logit < self.threshold:

@@ -67,6 +67,9 @@ _PROVIDE_VERBS = frozenset(
         "организовать",
         "предоставить",
         "переоформить",
+        "прислать",
+        "подготовить",
+        "выдать",
         "зарезервировать",
     }
 )
@@ -84,23 +87,27 @@ def _is_verb(tok: Token) -> bool:
     return tok.tags.startswith(("VERB", "INFN", "PRTS", "PRTF"))
 
 
-def _clauses(doc: Document) -> list[tuple[int, int, bool]]:
-    """(first, last, asks) token ranges split at punctuation and «но / зато»; `asks` marks
-    the last clause of a question (earlier clauses of «…нет, ближайший — завтра, записать
-    вас?» state facts)."""
-    out: list[tuple[int, int, bool]] = []
+def _clauses(doc: Document) -> list[tuple[int, int, bool, bool]]:
+    """(first, last, asks, after «зато») token ranges split at punctuation and «но / зато»;
+    `asks` marks the last clause of a question (earlier clauses of «…нет, ближайший — завтра,
+    записать вас?» state facts); a clause after «зато» is the compensation itself."""
+    out: list[tuple[int, int, bool, bool]] = []
     for s in doc.sentences:
         start = s.first
-        here: list[tuple[int, int, bool]] = []
+        here: list[tuple[int, int, bool, bool]] = []
+        compensates = False
         for i in range(s.first, s.last + 1):
-            if doc.tokens[i].lemma in _CLAUSE_BREAK:
+            lem = doc.tokens[i].lemma
+            if lem in _CLAUSE_BREAK:
                 if i > start:
-                    here.append((start, i - 1, False))
+                    here.append((start, i - 1, False, compensates))
+                    compensates = False
                 start = i + 1
+                compensates = compensates or lem == "зато"
         if start <= s.last:
-            here.append((start, s.last, False))
+            here.append((start, s.last, False, compensates))
         if here and s.is_question:
-            here[-1] = (here[-1][0], here[-1][1], True)
+            here[-1] = (*here[-1][:2], True, here[-1][3])
         out.extend(here)
     return out
 
@@ -158,9 +165,9 @@ def alternative_hits(doc: Document) -> list[Hit]:
     if "l:не" not in keys and not any(k in keys for k in _REFUSAL_KEYS):
         return []
     refused = False
-    for first, last, question in _clauses(doc):
+    for first, last, question, compensates in _clauses(doc):
         tokens = doc.tokens[first : last + 1]
-        if refused and _offers(tokens, question):
+        if refused and (compensates or _offers(tokens, question)):
             return [
                 Hit("alternative_offer", first, last, "rule:alternative_offer.refusal_then_offer")
             ]

@@ -37,9 +37,10 @@ def test_model_alone_flags_an_unlisted_blaming_reply() -> None:
     assert model is not None
     from scoring.detection.document import Document
 
-    doc = Document("Сами напутали, а теперь звоните и жалуетесь.", default_detector().fixer)
-    hits = model.hits(doc)
+    fixer = default_detector().fixer
+    hits = model.hits(Document("Вам же всё написали, читать надо.", fixer))
     assert hits and hits[0].source == SOURCE and hits[0].label == "rudeness"
+    assert model.hits(Document("Доставка будет завтра с 10 до 14.", fixer)) == []
 
 
 @pytest.mark.parametrize(

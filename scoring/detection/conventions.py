@@ -166,6 +166,10 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
     hits = _absorb_in_sentence(
         hits, doc, "information", frozenset({"product_presentation", "cross_sell"})
     )
+    # 10: «…чтобы принимать оплату картами» inside an offer describes the product, not how to pay.
+    hits = _absorb_in_sentence(
+        hits, doc, "payment_info", frozenset({"product_presentation", "cross_sell"})
+    )
     # 10: the date of an alternative («…её доставим уже завтра») supports the offer.
     hits = _absorb_in_sentence(hits, doc, "timeline", frozenset({"alternative_offer"}))
     # «…вернусь к вам через пару минут» is the hold's time, not a timeline.

@@ -149,9 +149,11 @@ def _offers(tokens: list[Token], question: bool) -> bool:
             continue
         if lem in _OFFER_LEMMAS:
             return True
-        # «удобнее всего будет отправить…», «проще оформить онлайн»
-        if lem in _BETTER and tags == "COMP":
-            return True
+        # «удобнее всего будет отправить…», «проще оформить онлайн» (not «станут удобнее.»)
+        if lem in _BETTER and tags == "COMP" and i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            if nxt.lemma in ("весь", "все", "быть") or nxt.tags.startswith("INFN"):
+                return True
         if lem in _SUGGEST_IMPERATIVES and "impr" in tags:
             return True
         if lem == "вот" and i and tokens[i - 1].lemma == "а":

@@ -9,6 +9,7 @@ without a training corpus we do not have.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cache
 
 from scoring.catalogue import BEHAVIOUR_IDS
@@ -17,7 +18,7 @@ from scoring.detection.conventions import apply_conventions
 from scoring.detection.document import Document
 from scoring.detection.hits import Hit
 from scoring.detection.listening import listening_hits
-from scoring.detection.model import load_model
+from scoring.detection.model import eligible, load_model
 from scoring.detection.questions import question_hits
 from scoring.detection.rules import RuleSet, apply_rules, load_rules, pattern_words
 from scoring.detection.structure import alternative_hits, tautology_hits
@@ -25,10 +26,6 @@ from scoring.detection.types import Detection, DetectionResult
 from scoring.nlp import TypoFixer, lemma, prefer_lemmas, word_forms
 
 _ORDER = {label: n for n, label in enumerate(BEHAVIOUR_IDS)}
-# Labels a rude reply typically also gets (rhetorical questions, slang, a fact it throws in).
-_MODEL_MAY_JOIN = frozenset(
-    {"open_question", "closed_question", "informal", "information", "active_listening"}
-)
 
 
 def _smiley_hits(doc: Document) -> list[Hit]:
@@ -67,17 +64,8 @@ class RuleDetector:
         self.model = load_model() if rules_text is None else None
         self._lock = threading.Lock()
 
-    def analyse(self, reply: str, customer: str | None = None) -> tuple[Document, list[Hit]]:
-        """Hits after conventions, with the prepared reply (for tests and debugging)."""
-        doc = Document(reply, self.fixer)
-        built: list[Document | None] = []
-
-        def customer_doc() -> Document | None:
-            if not built:
-                has_text = customer is not None and bool(customer.strip())
-                built.append(Document(customer, self.fixer) if customer and has_text else None)
-            return built[0]
-
+    def evidence(self, doc: Document, customer_doc: Callable[[], Document | None]) -> list[Hit]:
+        """Rule and structure hits before the model and the conventions."""
         hits = [
             Hit(h.rule.label, h.first, h.last, h.rule.source, h.rule.score)
             for h in apply_rules(self.rules.candidates(doc.keys), doc, customer_doc)
@@ -87,9 +75,27 @@ class RuleDetector:
         hits.extend(_smiley_hits(doc))
         hits.extend(alternative_hits(doc))
         hits.extend(tautology_hits(doc))
-        # The model is a backstop for replies the rules found nothing substantive in: a reply
-        # that already instructs, refuses by a stop phrase, apologises… is explained by that.
-        if self.model is not None and {h.label for h in hits} <= _MODEL_MAY_JOIN:
+        return hits
+
+    def customer_document(self, customer: str | None) -> Callable[[], Document | None]:
+        """The customer's message, prepared only if a rule asks for it."""
+        built: list[Document | None] = []
+
+        def customer_doc() -> Document | None:
+            if not built:
+                has_text = customer is not None and bool(customer.strip())
+                built.append(Document(customer, self.fixer) if customer and has_text else None)
+            return built[0]
+
+        return customer_doc
+
+    def analyse(self, reply: str, customer: str | None = None) -> tuple[Document, list[Hit]]:
+        """Hits after conventions, with the prepared reply (for tests and debugging)."""
+        doc = Document(reply, self.fixer)
+        customer_doc = self.customer_document(customer)
+        hits = self.evidence(doc, customer_doc)
+        # The model is a backstop for replies the rules found nothing substantive in.
+        if self.model is not None and eligible(doc, hits):
             hits.extend(self.model.hits(doc))
         hits = apply_conventions(hits, doc)
         return doc, hits + answer_hits(doc, customer_doc, hits)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scoring.detection import default_detector
-from scoring.detection.model import POLITE, SOURCE, load_model, train
+from scoring.detection.model import POLITE, SOURCE, eligible, load_model, train
 
 
 def test_committed_weights_are_what_training_on_repo_data_gives() -> None:
@@ -58,4 +58,14 @@ def test_polite_reply_is_never_flagged_by_the_model(reply: str) -> None:
 
     doc = Document(reply, default_detector().fixer)
     assert any(t.lemma in POLITE for t in doc.tokens)
-    assert model.hits(doc) == []
+    assert not eligible(doc, [])
+    assert "rudeness" not in default_detector().detect(reply).labels
+
+
+def test_model_does_not_judge_a_reply_rules_already_explain() -> None:
+    from scoring.detection.document import Document
+    from scoring.detection.hits import Hit
+
+    doc = Document("Вам же всё написали, читать надо.", default_detector().fixer)
+    assert eligible(doc, [])
+    assert not eligible(doc, [Hit("troubleshooting", 0, 1, "rule:x")])

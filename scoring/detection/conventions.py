@@ -93,7 +93,12 @@ def _same_sentence(doc: Document, a: Hit, b: Hit) -> bool:
 def _absorb_in_sentence(
     hits: list[Hit], doc: Document, label: str, absorbers: frozenset[str], source: str = ""
 ) -> list[Hit]:
+    # fast path (this runs ~20 times per reply): nothing to absorb or nothing to absorb it
+    if not any(h.label == label for h in hits):
+        return hits
     holders = [h for h in hits if h.label in absorbers]
+    if not holders:
+        return hits
     return [
         h
         for h in hits

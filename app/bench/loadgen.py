@@ -9,6 +9,10 @@ client process executes and returns plain data (latency samples, counters, its C
 * ``reply_ms``: ``operator.message`` sent → the customer's next ``customer.message`` received,
   minus the ``duration_s`` of the ``customer.typing`` that announced it (the simulated typing
   and reading time, which the server adds on purpose) — what is left is the server's own delay.
+  Only a line the customer started in answer to that message counts (its ``customer.typing``
+  is stamped with the same session time ``t`` as the logged ``operator.message``): a nudge
+  after a silence, or a line caused by a later hold or CRM action, includes simulated waiting
+  that is not the server's delay.
 
 Every logged event carries a ``seq``; the client counts gaps and duplicates on the socket and,
 after the session, compares what it got with ``GET /api/sessions/{id}/events``: an event in the
@@ -64,6 +68,12 @@ class ClientConfig:
 class ClientStats:
     ack_ms: list[float] = field(default_factory=list)
     reply_ms: list[float] = field(default_factory=list)
+    # When each sample was taken (perf_counter, system-wide on Linux): latency over time, and
+    # apart for the arrival ramp and the steady state after it.
+    ack_at: list[float] = field(default_factory=list)
+    reply_at: list[float] = field(default_factory=list)
+    started_at: float = 0.0
+    ramp_end_at: float = 0.0
     actions: int = 0
     messages: int = 0  # operator.message frames acknowledged (or echoed)
     sessions_started: int = 0
@@ -108,6 +118,8 @@ class Play:
         self.customer_spoke = asyncio.Event()
         self.ended = asyncio.Event()
         self.reply_sent_at: float | None = None
+        self.reply_cid: str | None = None
+        self.reply_t: float | None = None  # session time of the logged operator.message
         self.reply_typing_s: float | None = None
         self.closed_code: int | None = None
         self.gone = asyncio.Event()  # the socket closed: nothing more will come
@@ -146,16 +158,23 @@ class Play:
         self.seen.add(seq)
         self.last_seq = seq
         now = time.perf_counter()
+        if self.reply_cid is not None and data.get("cid") == self.reply_cid:
+            self.reply_t = float(message["t"])
         if kind == "customer.typing":
             self.typing_pending = True
             if self.reply_sent_at is not None and self.reply_typing_s is None:
-                self.reply_typing_s = float(data.get("duration_s") or 0.0)
+                t = float(message["t"])
+                if self.reply_t is not None and abs(t - self.reply_t) < 1e-3:
+                    self.reply_typing_s = float(data.get("duration_s") or 0.0)
+                else:  # a nudge or a later line: not an answer to the message
+                    self.reply_sent_at = None
         elif kind == "customer.message":
             self.typing_pending = False
             self.customer_spoke.set()
-            if self.reply_sent_at is not None:
-                typing = self.reply_typing_s or 0.0
+            if self.reply_sent_at is not None and self.reply_typing_s is not None:
+                typing = self.reply_typing_s
                 self.stats.reply_ms.append(max(0.0, (now - self.reply_sent_at - typing) * 1000))
+                self.stats.reply_at.append(now)
                 self.reply_sent_at = None
                 self.reply_typing_s = None
         elif kind == "session.ended":
@@ -195,8 +214,11 @@ class Play:
             {"v": 1, "type": step.type, "cid": cid, "data": step.data}, ensure_ascii=False
         )
         sent = time.perf_counter()
+        # Any action starts a new wait: a line that follows a hold or a CRM action answers
+        # that action, not the operator's last message.
+        self.reply_sent_at, self.reply_typing_s, self.reply_t = None, None, None
         if step.type == "operator.message":
-            self.reply_sent_at, self.reply_typing_s = sent, None
+            self.reply_sent_at, self.reply_cid = sent, cid
         await self.ws.send(frame)
         try:
             answer = await asyncio.wait_for(future, ack_timeout)
@@ -204,7 +226,9 @@ class Play:
             self.acks.pop(cid, None)
             raise BenchError(f"no ack for {step.type} in {ack_timeout:.0f} s") from None
         if answer["type"] == "ack" and step.type == "operator.message":
-            self.stats.ack_ms.append((time.perf_counter() - sent) * 1000)
+            now = time.perf_counter()
+            self.stats.ack_ms.append((now - sent) * 1000)
+            self.stats.ack_at.append(now)
         return answer
 
 
@@ -401,7 +425,11 @@ async def run_clients(config: ClientConfig) -> ClientStats:
     stats = ClientStats()
     started = time.perf_counter()
     deadline = started + config.ramp_s + config.duration_s
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    stats.started_at, stats.ramp_end_at = started, started + config.ramp_s
+    # Idle pooled connections are dropped well before the server's keep-alive timeout
+    # (CCSIM_HTTP_KEEP_ALIVE_S): reusing one the server is closing at that moment fails with
+    # a ReadError that is a race of the two timers, not a server fault.
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200, keepalive_expiry=2.0)
     # One HTTP client serves every trainee of this process: its jar must never keep a cookie
     # (they would mix); each request carries its trainee's own cookie header.
     no_jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))

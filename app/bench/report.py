@@ -23,6 +23,8 @@ def merge(parts: Sequence[ClientStats]) -> ClientStats:
     for part in parts:
         total.ack_ms += part.ack_ms
         total.reply_ms += part.reply_ms
+        total.ack_at += part.ack_at
+        total.reply_at += part.reply_at
         for name in (
             "actions",
             "messages",
@@ -38,7 +40,37 @@ def merge(parts: Sequence[ClientStats]) -> ClientStats:
             setattr(total, name, getattr(total, name) + getattr(part, name))
         total.error_samples += part.error_samples[: max(0, 40 - len(total.error_samples))]
         total.wall_s = max(total.wall_s, part.wall_s)
+    starts = [p.started_at for p in parts if p.started_at]
+    total.started_at = min(starts) if starts else 0.0
+    total.ramp_end_at = max((p.ramp_end_at for p in parts), default=0.0)
     return total
+
+
+def after(samples: Sequence[float], times: Sequence[float], start: float) -> list[float]:
+    """The samples taken at or after ``start`` (e.g. once every trainee has arrived)."""
+    return [v for v, t in zip(samples, times, strict=True) if t >= start]
+
+
+def timeline(total: ClientStats, bucket_s: float = 10.0) -> list[dict[str, Any]]:
+    """Ack and reply latency per ``bucket_s`` of the run: shows whether the tail comes from
+    the arrival ramp, a steady queue, or a few stalls."""
+    buckets: dict[int, tuple[list[float], list[float]]] = {}
+    for name, samples, times in (
+        (0, total.ack_ms, total.ack_at),
+        (1, total.reply_ms, total.reply_at),
+    ):
+        for value, at in zip(samples, times, strict=True):
+            key = int((at - total.started_at) // bucket_s)
+            buckets.setdefault(key, ([], []))[name].append(value)
+    return [
+        {
+            "from_s": key * bucket_s,
+            "acks": len(acks),
+            "ack_p99_ms": percentile(acks, 99),
+            "reply_p99_ms": percentile(replies, 99),
+        }
+        for key, (acks, replies) in sorted(buckets.items())
+    ]
 
 
 def window_s(parts: Sequence[ClientStats]) -> float:

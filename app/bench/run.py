@@ -167,6 +167,14 @@ def run_load(options: LoadOptions) -> dict[str, Any]:
         "actions_per_s": round(total.actions / window, 1) if window else 0.0,
         **report.latency_block("", total.ack_ms),
         **report.latency_block("reply_", total.reply_ms),
+        # Once every trainee has arrived (after the ramp): the concurrent steady state.
+        "steady": {
+            **report.latency_block("", report.after(total.ack_ms, total.ack_at, total.ramp_end_at)),
+            **report.latency_block(
+                "reply_", report.after(total.reply_ms, total.reply_at, total.ramp_end_at)
+            ),
+        },
+        "timeline": report.timeline(total),
         "errors": total.errors,
         "refusals": total.refusals,
         "lost_events": total.lost_events,

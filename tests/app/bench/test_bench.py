@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 from typer.testing import CliRunner
 
+from app.bench.loadgen import ClientStats, Play
 from app.bench.report import percentile
 from app.bench.scripts import library_scripts
 from app.cli import cli
@@ -88,6 +89,9 @@ def test_a_short_flat_out_run_reports_its_figures() -> None:
     assert report["sessions_completed"] >= 1
     assert report["messages"] > 0 and report["messages_per_s"] > 0
     assert report["p50_ms"] <= report["p99_ms"]
+    assert report["reply_samples"] > 0
+    assert report["steady"]["samples"] <= report["samples"]
+    assert sum(b["acks"] for b in report["timeline"]) == report["samples"]
     assert report["echo_messages_per_s"] > 0
     assert report["server"]["cpu_s"] > 0 and report["server"]["rss_peak_mib"] > 0
 
@@ -96,3 +100,26 @@ def test_a_bad_pace_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["bench", "load", "--pace", "fast"])
     assert result.exit_code == 2
     assert "unknown --pace 'fast'" in result.output
+
+
+def _frame(seq: int, type_: str, t: float, **data: object) -> dict[str, object]:
+    return {"v": 1, "type": type_, "seq": seq, "t": t, "data": data}
+
+
+def test_reply_latency_counts_only_a_line_that_answers_the_message() -> None:
+    """A nudge after a silence is simulated waiting, not the server's delay: no sample."""
+    stats = ClientStats()
+    play = Play(None, stats)  # type: ignore[arg-type]  # on_frame never touches the socket
+    # The answer: the customer starts typing at the same session time as the logged message.
+    play.reply_sent_at, play.reply_cid = 100.0, "b1"
+    play.on_frame(_frame(1, "operator.message", 5.0, cid="b1", text="Добрый день"))
+    play.on_frame(_frame(2, "customer.typing", 5.0, duration_s=0.0))
+    play.on_frame(_frame(3, "customer.message", 5.0, text="Здравствуйте"))
+    assert len(stats.reply_ms) == 1 and len(stats.reply_at) == 1
+    # A message the customer does not answer; 20 s later they nudge: not a reply sample.
+    play.reply_sent_at, play.reply_cid, play.reply_t = 200.0, "b2", None
+    play.on_frame(_frame(4, "operator.message", 9.0, cid="b2", text="Минуту"))
+    play.on_frame(_frame(5, "customer.typing", 29.0, duration_s=0.0))
+    play.on_frame(_frame(6, "customer.message", 29.0, text="Вы тут?"))
+    assert len(stats.reply_ms) == 1
+    assert stats.lost_events == 0 and stats.duplicate_events == 0

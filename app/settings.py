@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    http_keep_alive_s: int = Field(
+        30,
+        ge=1,
+        le=3600,
+        description="Idle keep-alive of HTTP connections; keep it above the load balancer's "
+        "and the clients' idle timeouts, or a reused connection can be closed under a request",
+    )
     redis_url: str | None = Field(None, description="Live fan-out between app instances")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool | None = Field(None, description="JSON log lines; default: when not a TTY")

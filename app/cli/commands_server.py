@@ -15,6 +15,7 @@ from app.cli.groups import cli, user_app
 from app.db.demo import DEMO_ACCOUNTS, load_demo
 from app.db.engine import create_session_factory
 from app.db.models import Role
+from app.heap import settle_heap
 from app.logging_setup import configure_logging
 from app.repositories.errors import AlreadyExistsError
 from app.repositories.users import UserRepository
@@ -43,11 +44,13 @@ def serve(
     # Websocket limits (see shared engineering notes and docs/protocol.md): a transport cap of
     # 4 x CCSIM_WS_MAX_FRAME_BYTES, and no per-message deflate, which costs memory per
     # connection and allows decompression bombs.
+    settle_heap()
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
         log_config=None,
+        timeout_keep_alive=settings.http_keep_alive_s,
         **LiveSettings().uvicorn_ws_options(),
     )
 

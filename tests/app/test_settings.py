@@ -69,3 +69,11 @@ def test_an_empty_key_file_is_replaced(tmp_path: Path, monkeypatch: pytest.Monke
     assert len(settings.secret) >= 32
     assert (var_dir / SECRET_KEY_FILE).read_text().strip() == settings.secret
     assert sorted(p.name for p in var_dir.iterdir()) == [SECRET_KEY_FILE]  # no temp files left
+
+
+def test_http_keep_alive_is_read_and_checked(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CCSIM_HTTP_KEEP_ALIVE_S", "75")
+    assert Settings().http_keep_alive_s == 75
+    monkeypatch.setenv("CCSIM_HTTP_KEEP_ALIVE_S", "0")
+    with pytest.raises(ValidationError, match="http_keep_alive_s"):
+        Settings()

@@ -303,7 +303,10 @@ class SessionRuntime:
             raise SessionEndedError("the session has ended; start a new one")
         client_event = ClientEvent(type_, data)
         try:
-            emitted = await anyio.to_thread.run_sync(self.engine.handle, client_event)
+            # On the event loop, not in a worker thread: a reply costs about a millisecond of
+            # CPU, and handing it to one of 40 threads that all want the GIL made every action
+            # wait behind the others' switch intervals (docs/performance.md).
+            emitted = self.engine.handle(client_event)
         except EngineError:
             raise  # the engine guarantees its state is unchanged
         except BaseException:
@@ -347,7 +350,7 @@ class SessionRuntime:
             try:
                 async with self.lock:
                     try:
-                        emitted = await anyio.to_thread.run_sync(self.engine.advance)
+                        emitted = self.engine.advance()
                     except BaseException:
                         await self.rebuild()  # its state may be half-changed
                         raise

@@ -343,6 +343,7 @@ _KIND_CLASSES: dict[str, tuple[MentionClass, ...]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _expected(spec: FactSpec) -> Mention | None:
     classes = _KIND_CLASSES.get(spec.kind, ())
     for mention in extract_mentions(spec.value):
@@ -386,16 +387,40 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.casefold().replace("ё", "е")).strip()
 
 
-def _keyword_spans(tokens: Sequence[_Token], keywords: Iterable[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def _keyword_lemmas(keyword: str) -> tuple[str, ...]:
+    return tuple(_lemma(m.group()) for m in _TOKEN.finditer(keyword))
+
+
+def _token_index(tokens: Sequence[_Token]) -> dict[str, list[int]]:
+    """Positions of the tokens by lemma and by folded text: a keyword is then looked for only
+    where its first word stands, not at every position of the reply (this scan was most of
+    the cost of checking a reply's facts)."""
+    index: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        index.setdefault(token.lemma, []).append(i)
+        folded = token.text.casefold()
+        if folded != token.lemma:
+            index.setdefault(folded, []).append(i)
+    return index
+
+
+def _keyword_spans(
+    tokens: Sequence[_Token],
+    keywords: Iterable[str],
+    index: dict[str, list[int]] | None = None,
+) -> list[tuple[int, int]]:
+    index = _token_index(tokens) if index is None else index
     spans: list[tuple[int, int]] = []
     for keyword in keywords:
-        wanted = [_lemma(m.group()) for m in _TOKEN.finditer(keyword)]
+        wanted = _keyword_lemmas(keyword)
         if not wanted:
             continue
-        for i in range(len(tokens) - len(wanted) + 1):
+        for i in index.get(wanted[0], ()):
             window = tokens[i : i + len(wanted)]
-            if all(
-                t.lemma == w or t.text.casefold() == w for t, w in zip(window, wanted, strict=True)
+            if len(window) == len(wanted) and all(
+                t.lemma == w or t.text.casefold() == w
+                for t, w in zip(window[1:], wanted[1:], strict=True)
             ):
                 spans.append((window[0].start, window[-1].end))
     return spans
@@ -424,11 +449,32 @@ def _distance(reply: str, a: tuple[int, int], b: tuple[int, int]) -> int:
     return hi - lo + crossing
 
 
+class _Reply:
+    """One reply's tokens, keyword index and values, worked out once for all its facts."""
+
+    __slots__ = ("_mentions", "index", "text", "tokens")
+
+    def __init__(self, text: str, tokens: Sequence[_Token] | None = None) -> None:
+        self.text = text
+        self.tokens = _tokens(text) if tokens is None else tokens
+        self.index = _token_index(self.tokens)
+        self._mentions: list[Mention] | None = None
+
+    def mentions(self) -> list[Mention]:
+        if self._mentions is None:
+            self._mentions = extract_mentions(self.text)
+        return self._mentions
+
+
 def check_fact(
     reply: str, spec: FactSpec, tokens: Sequence[_Token] | None = None
 ) -> FactCheck | None:
-    toks = _tokens(reply) if tokens is None else tokens
-    keywords = _keyword_spans(toks, spec.keywords)
+    return _check(_Reply(reply, tokens), spec)
+
+
+def _check(parsed: _Reply, spec: FactSpec) -> FactCheck | None:
+    reply = parsed.text
+    keywords = _keyword_spans(parsed.tokens, spec.keywords, parsed.index)
     aliases = _alias_spans(reply, spec.aliases)
     if spec.kind == "text":
         return _check_text(reply, spec, aliases)
@@ -437,7 +483,7 @@ def check_fact(
         return _check_text(reply, spec, aliases)
     candidates: list[tuple[tuple[int, int], Mention | None]] = [(s, None) for s in aliases]
     if keywords:
-        said = [m for m in extract_mentions(reply) if _comparable(expected, m, spec.kind)]
+        said = [m for m in parsed.mentions() if _comparable(expected, m, spec.kind)]
         candidates += [((m.start, m.end), m) for m in said]
     if not candidates:
         return None
@@ -476,8 +522,8 @@ def _check_text(reply: str, spec: FactSpec, aliases: list[tuple[int, int]]) -> F
 
 def check_facts(reply: str, facts: Iterable[FactSpec]) -> list[FactCheck]:
     """The facts this reply talks about, each stated or misstated, in the order given."""
-    tokens = _tokens(reply)
-    checks = (check_fact(reply, spec, tokens) for spec in facts)
+    parsed = _Reply(reply)
+    checks = (_check(parsed, spec) for spec in facts)
     return [c for c in checks if c is not None]
 
 

@@ -21,13 +21,14 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Assignment, AssignmentMode, SessionEvent, TrainingSession
+from app.db.models import Assignment, AssignmentMode, TrainingSession
 from app.db.types import utcnow
 from app.live.broker import Broker
 from app.repositories.errors import NotFoundError
+from app.repositories.event_log import EventLog
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.sessions import SessionRepository
 from app.sessions import engine_bridge
@@ -200,70 +201,52 @@ class SessionRuntime:
         """Append the engine's events in one transaction; refuse if the log moved meanwhile."""
         if not emitted:
             return []
-        with self.hub.write_turn, self.hub.session_factory.begin() as db:
-            # One counter bump for the whole batch and one multi-row insert: the per-event
-            # ORM round trips were the largest cost of an action (docs/performance.md).
-            first = self._reserve_seqs(db, len(emitted))
+        with self.hub.write_turn, self.hub.db_engine.begin() as connection:
+            log = EventLog(connection)
+            first = log.reserve(self.info.id, len(emitted))
+            if first != self.last_seq + 1:
+                raise ConflictError(
+                    f"session {self.info.id}: the log moved to seq {first - 1} "
+                    f"while this process expected {self.last_seq}"
+                )
             now = utcnow()
             out: list[dict[str, Any]] = []
             for i, e in enumerate(emitted):
                 data = dict(e.data)
                 if i == 0 and cid is not None:
                     data["cid"] = cid
-                seq = first + i
+                item = {
+                    "type": e.type,
+                    "seq": first + i,
+                    "t": e.t,
+                    "at": now.isoformat(),
+                    "data": data,
+                }
                 if e.type == ev.SESSION_ENDED:
-                    repo = SessionRepository(db)
-                    prior = [
-                        ev.Event(r.seq, r.t, r.type, dict(r.data))
-                        for r in repo.events(self.info.id)
-                    ]
-                    prior += [ev.Event(o["seq"], o["t"], o["type"], o["data"]) for o in out]
-                    ending = ev.Event(seq, e.t, e.type, data)
-                    data["scorecard_id"] = score_and_store(db, self.info, [*prior, ending])
-                    training = db.get(TrainingSession, self.info.id)
-                    assert training is not None
-                    repo.end(training, data.get("ending"), data.get("outcome"))
-                out.append(
-                    {"type": e.type, "seq": seq, "t": e.t, "at": now.isoformat(), "data": data}
-                )
-            db.execute(
-                insert(SessionEvent),
-                [
-                    {
-                        "session_id": self.info.id,
-                        "seq": o["seq"],
-                        "t": o["t"],
-                        "type": o["type"],
-                        "data": o["data"],
-                        "created_at": now,
-                    }
-                    for o in out
-                ],
-            )
+                    self._end_sync(connection, out, item)
+                out.append(item)
+            log.insert(self.info.id, out, now)
         self.last_seq = out[-1]["seq"]
         if any(e["type"] == ev.SESSION_ENDED for e in out):
             self.ended = True
         return out
 
-    def _reserve_seqs(self, db: Session, count: int) -> int:
-        """Take the next ``count`` seqs of the session (the row lock orders two appenders);
-        the first of them, which must follow what this runtime has seen."""
-        last = db.scalar(
-            update(TrainingSession)
-            .where(TrainingSession.id == self.info.id)
-            .values(last_seq=TrainingSession.last_seq + count)
-            .returning(TrainingSession.last_seq)
-            .execution_options(synchronize_session=False)
-        )
-        if last is None:
-            raise NotFoundError(f"session {self.info.id!r} does not exist")
-        first = int(last) - count + 1
-        if first != self.last_seq + 1:
-            raise ConflictError(
-                f"session {self.info.id}: the log moved to seq {first - 1} "
-                f"while this process expected {self.last_seq}"
-            )
-        return first
+    def _end_sync(
+        self, connection: Connection, before: list[dict[str, Any]], ending: dict[str, Any]
+    ) -> None:
+        """Score the finished session and close its row, in the append's transaction; the
+        ending event carries the scorecard's id."""
+        with Session(bind=connection) as db:
+            repo = SessionRepository(db)
+            log = [ev.Event(r.seq, r.t, r.type, dict(r.data)) for r in repo.events(self.info.id)]
+            log += [ev.Event(o["seq"], o["t"], o["type"], o["data"]) for o in before]
+            data = ending["data"]
+            log.append(ev.Event(ending["seq"], ending["t"], ending["type"], data))
+            data["scorecard_id"] = score_and_store(db, self.info, log)
+            training = db.get(TrainingSession, self.info.id)
+            assert training is not None
+            repo.end(training, data.get("ending"), data.get("outcome"))
+            db.flush()
 
     async def _commit(
         self, emitted: Sequence[EmittedEvent], cid: str | None
@@ -373,6 +356,7 @@ class SessionHub:
         detector: BehaviourDetector | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.db_engine: Engine = session_factory.kw["bind"]
         self.write_turn = write_turn(session_factory)
         # None: the shipped detector, loaded on first use. Tests may pass another real one.
         self.detector = detector
@@ -409,11 +393,22 @@ class SessionHub:
                 engine, _ = engine_bridge.new(
                     scenario, seed, str(version.id), 0.0, settings, self.detector
                 )
-                rows = [
-                    repo.append_event(training.id, e.t, e.type, dict(e.data))
-                    for e in engine.start()
+                opening = engine.start()
+                log = EventLog(db.connection())
+                first = log.reserve(training.id, len(opening))
+                now = utcnow()
+                events = [
+                    {
+                        "type": e.type,
+                        "seq": first + i,
+                        "t": e.t,
+                        "at": now.isoformat(),
+                        "data": dict(e.data),
+                    }
+                    for i, e in enumerate(opening)
                 ]
-                return training.id, [event_dict(r) for r in rows]
+                log.insert(training.id, events, now)
+                return training.id, events
 
         return await anyio.to_thread.run_sync(create)
 

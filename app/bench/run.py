@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import make_url
+
 from app.bench import report
 from app.bench.loadgen import ClientConfig, ClientStats, Pace, run_client_process
 from app.bench.scripts import library_scripts
@@ -44,6 +46,7 @@ class LoadOptions:
     url: str | None = None
     server_pid: int | None = None
     database_url: str | None = None
+    server_workers: int = 1
     echo: bool = True
     echo_duration_s: float = 10.0
     ramp_s: float | None = None
@@ -70,7 +73,10 @@ def _server(options: LoadOptions, users: list[str]) -> Iterator[tuple[str, int |
     if scale is None:  # flat out measures the server, not the customer's simulated typing
         scale = 0.0 if options.pace == "flat" else 1.0
     server_options = ServerOptions(
-        database_url=options.database_url, typing_scale=scale, scenarios_dir=options.scenarios_dir
+        database_url=options.database_url,
+        typing_scale=scale,
+        scenarios_dir=options.scenarios_dir,
+        workers=options.server_workers,
     )
     with bench_server(server_options, users) as server:
         yield server.base_url, server.pid
@@ -159,6 +165,8 @@ def run_load(options: LoadOptions) -> dict[str, Any]:
         "duration_s": options.duration_s,
         "ramp_s": ramp,
         "client_processes": processes,
+        "server_workers": options.server_workers if options.url is None else None,
+        "database": database_kind(options),
         "sessions_started": total.sessions_started,
         "sessions_completed": total.sessions_completed,
         "actions": total.actions,
@@ -212,6 +220,14 @@ def run_load(options: LoadOptions) -> dict[str, Any]:
         connected = total.sessions_started or 1
         result["rss_per_idle_session_kib"] = round(server["rss_growth_bytes"] / connected / 1024, 1)
     return result
+
+
+def database_kind(options: LoadOptions) -> str | None:
+    if options.url is not None:
+        return None  # whatever the running server uses
+    if options.database_url is None:
+        return "sqlite"
+    return make_url(options.database_url).get_backend_name()
 
 
 def machine() -> dict[str, Any]:

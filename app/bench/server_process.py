@@ -42,6 +42,7 @@ class ServerOptions:
     database_url: str | None = None  # None: a fresh SQLite file in a temporary directory
     typing_scale: float = 1.0
     scenarios_dir: Path | None = None
+    workers: int = 1  # `ccsim serve --workers`: needs PostgreSQL and CCSIM_REDIS_URL
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -117,6 +118,8 @@ def bench_server(options: ServerOptions, users: list[str]) -> Iterator[RunningSe
                     "127.0.0.1",
                     "--port",
                     str(port),
+                    "--workers",
+                    str(options.workers),
                 ],
                 env=env,
                 stdout=log_file,
@@ -163,20 +166,50 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
+def _stat_fields(pid: int) -> list[str]:
     with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    # fields[0] is the state (field 3 of the man page); utime and stime are fields 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        # After the command name: fields[0] is the state (field 3 of the man page).
+        return handle.read().rsplit(")", 1)[1].split()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants: `ccsim serve --workers N` runs its workers as children."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                children.setdefault(int(_stat_fields(int(entry))[1]), []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its children (Linux /proc); a worker
+    that has exited is no longer counted."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = _stat_fields(member)
+            # utime and stime are fields 14 and 15 of the man page.
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
 
 
 def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    """Resident memory of a process and its children."""
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{member}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+    if total == 0:
+        raise RuntimeError(f"no VmRSS for pid {pid}")
+    return total
 
 
 def load_average() -> tuple[float, float, float]:

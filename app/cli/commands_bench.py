@@ -24,6 +24,13 @@ def bench_load(
     ),
     server_pid: int = typer.Option(None, help="With --url: its pid, to read its CPU and memory."),
     database_url: str = typer.Option(None, help="Database for the started server [temp SQLite]."),
+    server_workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Worker processes of the started server (needs --database-url on PostgreSQL "
+        "and CCSIM_REDIS_URL).",
+    ),
     echo: bool = typer.Option(True, help="Also measure the bare websocket echo ceiling."),
     echo_duration: float = typer.Option(10.0, min=1, max=600, help="Seconds of echo load."),
     ramp: float = typer.Option(None, min=0, help="Spread trainee arrivals over this many seconds."),
@@ -51,6 +58,7 @@ def bench_load(
         url=url,
         server_pid=server_pid,
         database_url=database_url,
+        server_workers=server_workers,
         echo=echo,
         echo_duration_s=echo_duration,
         ramp_s=ramp,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 import uvicorn
+from sqlalchemy import make_url
 
 from app.cli.commands_db import load_settings, migrated_engine
 from app.cli.errors import fail
@@ -15,12 +16,13 @@ from app.cli.groups import cli, user_app
 from app.db.demo import DEMO_ACCOUNTS, load_demo
 from app.db.engine import create_session_factory
 from app.db.models import Role
-from app.heap import settle_heap
 from app.logging_setup import configure_logging
 from app.repositories.errors import AlreadyExistsError
 from app.repositories.users import UserRepository
 from app.sessions.config import LiveSettings
+from app.settings import Settings
 from app.web.main import create_app
+from app.web.served import served_app
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{2,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -31,12 +33,20 @@ log = logging.getLogger("ccsim")
 def serve(
     host: str = typer.Option(None, help="Interface to listen on [default: CCSIM_HOST]."),
     port: int = typer.Option(None, min=1, max=65535, help="Port [default: CCSIM_PORT]."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Server processes sharing the port (needs PostgreSQL and CCSIM_REDIS_URL).",
+    ),
 ) -> None:
     """Start the web server (run `ccsim db upgrade` first)."""
     settings = load_settings()
     host = host or settings.host
     port = port or settings.port
     settings = settings.model_copy(update={"host": host, "port": port})
+    if workers > 1:
+        check_workers_supported(settings, workers)
     with migrated_engine(settings):
         pass  # refuse to start on a database without the schema
     configure_logging(settings.log_level, settings.log_json)
@@ -44,15 +54,36 @@ def serve(
     # Websocket limits (see shared engineering notes and docs/protocol.md): a transport cap of
     # 4 x CCSIM_WS_MAX_FRAME_BYTES, and no per-message deflate, which costs memory per
     # connection and allows decompression bombs.
-    settle_heap()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_config=None,
-        timeout_keep_alive=settings.http_keep_alive_s,
+    options = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "timeout_keep_alive": settings.http_keep_alive_s,
         **LiveSettings().uvicorn_ws_options(),
-    )
+    }
+    if workers > 1:
+        # Each worker is a fresh interpreter that builds the app from the environment; build
+        # it once here too, so that a bad setting stops `serve` in one line, not N workers.
+        create_app(settings)
+        uvicorn.run("app.web.served:served_app", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(served_app(settings), **options)
+
+
+def check_workers_supported(settings: Settings, workers: int) -> None:
+    """Several processes share sessions only through PostgreSQL (one SQLite file has one
+    writer, and each process would take turns only with itself) and see each other's live
+    events only through Redis."""
+    if make_url(settings.database_url).get_backend_name() != "postgresql":
+        raise fail(
+            f"--workers {workers} needs PostgreSQL: set CCSIM_DATABASE_URL="
+            "postgresql+psycopg://USER@HOST/DB (SQLite allows one server process)"
+        )
+    if not settings.redis_url:
+        raise fail(
+            f"--workers {workers} needs CCSIM_REDIS_URL (redis://HOST:6379/0): without it a "
+            "supervisor watching from one process would not see events appended by another"
+        )
 
 
 def _print_demo_logins() -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.bench.server_process import process_tree
 from app.db import migrations
 from app.db.engine import create_db_engine, create_session_factory
 from app.db.models import Role, SessionEvent
@@ -117,7 +118,7 @@ class Server:
         self.ws = f"ws://127.0.0.1:{port}"
 
 
-async def _start(database_url: str, var_dir: Path) -> Server:
+async def _start(database_url: str, var_dir: Path, workers: int = 1) -> Server:
     """``ccsim serve`` as an operator starts it, configured by the environment only."""
     port = _free_port()
     env = {
@@ -130,7 +131,10 @@ async def _start(database_url: str, var_dir: Path) -> Server:
         "CCSIM_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        [
+            *(sys.executable, "-c", "from app.cli import main; main()", "serve"),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -357,3 +361,39 @@ async def test_a_session_moves_between_processes_and_is_watched_across_them(
     assert [(m["type"], m["data"]) for m in streamed] == [(e["type"], e["data"]) for e in log]
     # A's kb.open went through Redis (published by A on the session's channel).
     assert any(e["type"] == "kb.open" for e in crossed)
+
+
+async def test_serve_with_workers_shares_one_port_and_the_sessions(
+    database_url: str, tmp_path: Path
+) -> None:
+    """``ccsim serve --workers 2``: two worker processes behind one port. Each reconnect may
+    land on either; the session carries on from the database log whichever it is."""
+    server = await _start(database_url, tmp_path / "w", workers=2)
+    try:
+        workers = process_tree(server.process.pid)
+        assert len(workers) >= 3, workers  # the supervisor process and its two workers
+        trainee = await login(server.base, "anna")
+        session_id = await start_session(server.base, trainee)
+        replies = [
+            ("c1", "Здравствуйте! Меня зовут Анна.", SECOND),
+            ("c2", "Доставка займёт 2 рабочих дня.", THIRD),
+        ]
+        last_seq = 0
+        async with open_socket(server.ws, session_id, trainee, last_seq) as desk:
+            seen = await collect(desk, line(FIRST))
+        for cid, text_, answer in replies:
+            last_seq = max(m["seq"] for m in events(seen))
+            async with open_socket(server.ws, session_id, trainee, last_seq) as desk:
+                seen += await act(
+                    desk,
+                    frame("operator.message", cid, text=text_),
+                    [
+                        acked(cid),
+                        line(answer),
+                    ],
+                )
+        received = [m["seq"] for m in events(seen)]
+        assert received == list(range(1, len(received) + 1))  # nothing lost, nothing twice
+        assert [e["seq"] for e in log_of(database_url, session_id)][: len(received)] == received
+    finally:
+        _stop(server)

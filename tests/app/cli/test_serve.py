@@ -102,3 +102,26 @@ def test_serve_refuses_a_bad_workspace_or_security_setting_in_one_line(database_
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith(f"error: {name}: "), result.stderr
         assert f"(got '{value}')" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_with_workers_refuses_sqlite_and_a_missing_redis(tmp_path: Path):
+    """Several processes share sessions through PostgreSQL and live events through Redis;
+    anything else is refused before a worker starts. (With both: tests/app/test_scale_out.py.)"""
+    base = {k: v for k, v in os.environ.items() if k != "CCSIM_REDIS_URL"}
+    cases = [
+        ({"CCSIM_DATABASE_URL": f"sqlite:///{tmp_path / 'ccsim.db'}"}, "needs PostgreSQL"),
+        (
+            {"CCSIM_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/none"},
+            "needs CCSIM_REDIS_URL",
+        ),
+    ]
+    for extra, message in cases:
+        result = subprocess.run(
+            [*ccsim_command(), "serve", "--port", str(free_port()), "--workers", "2"],
+            env={**base, **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr

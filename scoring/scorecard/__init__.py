@@ -17,18 +17,18 @@ from scoring.scorecard.settings import (
     load_settings,
     settings_with_overrides,
 )
-from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, FactSpec, ScoringSpec, StepSpec
+from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, ScoredFact, ScoringSpec, StepSpec
 
 __all__ = [
     "SCORER_VERSION",
     "Check",
     "CrmFieldSpec",
     "CrmFormSpec",
-    "FactSpec",
     "KpiResult",
     "LabourActionResult",
     "LostPoint",
     "Scorecard",
+    "ScoredFact",
     "ScoringSettings",
     "ScoringSettingsError",
     "ScoringSpec",

@@ -16,7 +16,7 @@ from scoring.scorecard.kpis import KpiResult
 from scoring.scorecard.log import Reply, SessionLog
 from scoring.scorecard.model import Check
 from scoring.scorecard.settings import ScoringSettings
-from scoring.scorecard.spec import FactSpec, ScoringSpec
+from scoring.scorecard.spec import ScoredFact, ScoringSpec
 from scoring.standard import Evidence, Standard
 
 VIOLATION_TITLES_RU: dict[str, str] = {
@@ -238,7 +238,7 @@ def action_checks(ctx: Context, evidence: Evidence, expected_already: set[str]) 
     return checks
 
 
-def facts_for(ctx: Context, code: str) -> list[FactSpec]:
+def facts_for(ctx: Context, code: str) -> list[ScoredFact]:
     """Facts routed to the action by kind (``fact_routing``), else to the function's actions
     whose evidence has ``facts: true``."""
     function = ctx.spec.function

@@ -20,9 +20,11 @@ class StepSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class FactSpec:
-    """A knowledge-base fact. ``expected`` = the dialogue waits for it to be stated (a branch
-    condition ``stated:`` names it), so not stating it loses points; any fact misstated loses."""
+class ScoredFact:
+    """A knowledge-base fact as the scorecard weighs it (``scoring.facts.FactSpec`` is the same
+    fact as the reply checker finds it). ``expected`` = the dialogue waits for it to be stated
+    (a branch condition ``stated:`` names it), so not stating it loses points; any fact
+    misstated loses."""
 
     id: str
     kind: str
@@ -60,7 +62,7 @@ class ScoringSpec:
     # KPI name -> target, already mapped from the scenario's ``kpi:`` keys.
     kpi_targets: dict[str, float] = field(default_factory=dict)
     steps: tuple[StepSpec, ...] = ()
-    facts: tuple[FactSpec, ...] = ()
+    facts: tuple[ScoredFact, ...] = ()
     crm_forms: tuple[CrmFormSpec, ...] = ()
     expects_hold: bool = False
     expects_escalation: bool = False
@@ -73,7 +75,7 @@ class ScoringSpec:
     def step(self, step_id: str) -> StepSpec | None:
         return next((s for s in self.steps if s.id == step_id), None)
 
-    def fact(self, fact_id: str) -> FactSpec | None:
+    def fact(self, fact_id: str) -> ScoredFact | None:
         return next((f for f in self.facts if f.id == fact_id), None)
 
     def form(self, form_id: str) -> CrmFormSpec | None:

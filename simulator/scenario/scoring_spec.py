@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, FactSpec, ScoringSpec, StepSpec
+from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, ScoredFact, ScoringSpec, StepSpec
 from scoring.standard import KpiCatalogue, load_kpis
 from simulator.scenario.model import Branch, Condition, Scenario
 
@@ -68,7 +68,7 @@ def scoring_spec(
             for step_id, step in scenario.dialogue.steps.items()
         ),
         facts=tuple(
-            FactSpec(
+            ScoredFact(
                 id=f.id,
                 kind=f.kind,
                 value=f.value,

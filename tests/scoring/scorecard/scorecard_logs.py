@@ -9,7 +9,7 @@ from typing import Any
 
 from scoring import events as ev
 from scoring.events import Event
-from scoring.scorecard import CrmFieldSpec, CrmFormSpec, FactSpec, ScoringSpec, StepSpec
+from scoring.scorecard import CrmFieldSpec, CrmFormSpec, ScoredFact, ScoringSpec, StepSpec
 
 
 class LogBuilder:
@@ -106,7 +106,7 @@ def demo_spec(**changes: Any) -> ScoringSpec:
             StepSpec("question", ("information", "active_listening")),
             StepSpec("closing", ("further_help", "farewell")),
         ),
-        facts=(FactSpec("price", "price", "990 рублей", expected=True),),
+        facts=(ScoredFact("price", "price", "990 рублей", expected=True),),
         crm_forms=(
             CrmFormSpec(
                 "contact_log",

@@ -32,9 +32,9 @@ from app.repositories.event_log import EventLog
 from app.repositories.scenarios import ScenarioRepository
 from app.repositories.sessions import SessionRepository
 from app.sessions import engine_bridge
+from app.sessions import scoring as session_scoring
 from app.sessions.config import LiveSettings
 from app.sessions.scenarios import scenario_from_source
-from app.sessions.scoring import score_and_store
 from scoring import events as ev
 from scoring.detection.types import BehaviourDetector
 from simulator.engine.messages import ClientEvent, EmittedEvent, EngineError
@@ -201,6 +201,16 @@ class SessionRuntime:
         """Append the engine's events in one transaction; refuse if the log moved meanwhile."""
         if not emitted:
             return []
+        now = utcnow()
+        out: list[dict[str, Any]] = []
+        for i, e in enumerate(emitted):
+            data = dict(e.data)
+            if i == 0 and cid is not None:
+                data["cid"] = cid
+            seq = self.last_seq + 1 + i  # checked against the log's counter below
+            out.append({"type": e.type, "seq": seq, "t": e.t, "at": now.isoformat(), "data": data})
+        ending = next((o for o in out if o["type"] == ev.SESSION_ENDED), None)
+        card = self._score_sync(out) if ending is not None else None
         with self.hub.write_turn, self.hub.db_engine.begin() as connection:
             log = EventLog(connection)
             first = log.reserve(self.info.id, len(emitted))
@@ -209,43 +219,33 @@ class SessionRuntime:
                     f"session {self.info.id}: the log moved to seq {first - 1} "
                     f"while this process expected {self.last_seq}"
                 )
-            now = utcnow()
-            out: list[dict[str, Any]] = []
-            for i, e in enumerate(emitted):
-                data = dict(e.data)
-                if i == 0 and cid is not None:
-                    data["cid"] = cid
-                item = {
-                    "type": e.type,
-                    "seq": first + i,
-                    "t": e.t,
-                    "at": now.isoformat(),
-                    "data": data,
-                }
-                if e.type == ev.SESSION_ENDED:
-                    self._end_sync(connection, out, item)
-                out.append(item)
+            if ending is not None:
+                self._end_sync(connection, card, ending)
             log.insert(self.info.id, out, now)
         self.last_seq = out[-1]["seq"]
-        if any(e["type"] == ev.SESSION_ENDED for e in out):
+        if ending is not None:
             self.ended = True
         return out
 
+    def _score_sync(self, appending: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The scorecard of the log as it will be once ``appending`` is appended."""
+        with self.hub.session_factory() as db:
+            rows = SessionRepository(db).events(self.info.id)
+            log = [ev.Event(r.seq, r.t, r.type, dict(r.data)) for r in rows]
+        log += [ev.Event(o["seq"], o["t"], o["type"], o["data"]) for o in appending]
+        return session_scoring.score(self.info, log)
+
     def _end_sync(
-        self, connection: Connection, before: list[dict[str, Any]], ending: dict[str, Any]
+        self, connection: Connection, card: dict[str, Any] | None, ending: dict[str, Any]
     ) -> None:
-        """Score the finished session and close its row, in the append's transaction; the
-        ending event carries the scorecard's id."""
+        """Store the scorecard and close the session row, in the append's transaction; the
+        ending event names the scorecard."""
         with Session(bind=connection) as db:
-            repo = SessionRepository(db)
-            log = [ev.Event(r.seq, r.t, r.type, dict(r.data)) for r in repo.events(self.info.id)]
-            log += [ev.Event(o["seq"], o["t"], o["type"], o["data"]) for o in before]
             data = ending["data"]
-            log.append(ev.Event(ending["seq"], ending["t"], ending["type"], data))
-            data["scorecard_id"] = score_and_store(db, self.info, log)
+            data["scorecard_id"] = session_scoring.store(db, self.info, card)
             training = db.get(TrainingSession, self.info.id)
             assert training is not None
-            repo.end(training, data.get("ending"), data.get("outcome"))
+            SessionRepository(db).end(training, data.get("ending"), data.get("outcome"))
             db.flush()
 
     async def _commit(

@@ -339,6 +339,39 @@ def test_flood_is_rate_limited_and_the_log_stays_consistent(
     assert [e["seq"] for e in logged] == list(range(1, len(logged) + 1))
 
 
+def test_a_scorer_fault_still_ends_the_session_without_a_scorecard(
+    live_client: TestClient,
+    accounts: Accounts,
+    scenario_version: ScenarioVersion,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Scoring runs before the append; if it fails, the end is still logged (``scorecard_id``
+    null, the row ended) and the session can be re-scored from its log later."""
+    import scoring.scorecard
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("scorer fault injected by the test")
+
+    monkeypatch.setattr(scoring.scorecard, "score_session", broken)
+    login(live_client, "anna")
+    session_id = start_session(live_client, scenario_version)
+    with (
+        caplog.at_level(logging.ERROR, logger="app.sessions.scoring"),
+        live_client.websocket_connect(f"/ws/sessions/{session_id}?last_seq=0") as ws,
+    ):
+        open_conversation(ws)
+        ws.send_text(frame("session.end", "c1"))
+        received = collect_sync(ws, lambda m: m["type"] == "session.ended")
+    assert received[-1]["data"]["scorecard_id"] is None
+    assert "scoring failed" in caplog.text
+    logged = logged_events(db, session_id)
+    assert logged[-1]["type"] == "session.ended" and logged[-1]["data"]["scorecard_id"] is None
+    db.expire_all()
+    assert db.get(TrainingSession, session_id).status == "ended"  # type: ignore[union-attr]
+
+
 def test_resend_with_the_same_cid_is_applied_once(
     live_client: TestClient, accounts: Accounts, scenario_version: ScenarioVersion, db: Session
 ) -> None:

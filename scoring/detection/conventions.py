@@ -207,9 +207,11 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         INFORMATION_OVERLAP_ABSORBS - {"payment_info"},
     )[: len(asked)]
     conditions = "rule:information.conditions_and_terms"
+    # «Синего нет, но есть графитовый»: the yes/no of the request belongs to the alternative
     for source in (
         conditions,
         "rule:information.price",
+        "rule:information.answer_to_can_i",
     ):
         hits = _absorb_in_sentence(
             hits, doc, "information", frozenset({"alternative_offer"}), source

@@ -14,8 +14,13 @@ from scoring.detection.hits import Hit
 from scoring.nlp import Token
 
 STRONG = frozenset({"понятно", "ясно", "понять", "понимать", "слышать", "ясный", "понятный"})
-WEAK = frozenset({"так", "итак", "записать", "записывать", "значит"})
-_NEEDS_MARK = frozenset({"так", "итак", "значит"})
+WEAK = frozenset({"так", "итак", "записать", "записывать", "значит", "получаться"})
+_NEEDS_MARK = frozenset({"так", "итак", "значит", "получаться"})
+# «Вы говорите, что…», «Как вы пишете, …»: the customer's words reported as theirs.
+_REPORTED = frozenset({"говорить", "сказать", "писать", "написать", "сообщить", "пояснить"})
+# «Лифт стоит третий день, ясно.», «Ключ не срабатывает — понял.»: the acknowledgement after it.
+_TRAILING = frozenset({"понятно", "ясно", "понять", "да", "записать", "принять"})
+_SUBJECTS = frozenset({"вы", "мы", "они", "он", "она", "оно", "я"})
 _CONTENT_POS = ("NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "NUMR", "ADVB", "GRND")
 _NOT_CONTENT = frozenset(
     {
@@ -86,7 +91,17 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
             continue
         marker_at = None
         strong = False
+        trailing = (
+            len(words) >= 3
+            and not s.is_question
+            and words[-1].lemma in _TRAILING
+            and "1per" not in words[-1].tags
+            and toks[toks.index(words[-1]) - 1].norm in (",", "—", "-")
+        )
         for i, t in enumerate(words[:3]):
+            if t.lemma == "вы" and i + 1 < len(words) and words[i + 1].lemma in _REPORTED:
+                marker_at = i + 1
+                break
             if t.lemma in STRONG or (
                 t.norm == "то" and i + 1 < len(words) and words[i + 1].norm == "есть"
             ):
@@ -100,24 +115,33 @@ def listening_hits(doc: Document, customer: Callable[[], Document | None]) -> li
                     break
                 marker_at = i
                 break
-        if marker_at is None:
-            if any(
-                t.lemma in ("записать", "записывать") and "1per" not in t.tags for t in words[-2:]
-            ):
+        if marker_at is None and trailing:
+            # the content precedes the acknowledgement: weigh it against the customer's words
+            rest = [t for t in toks[: toks.index(words[-1])] if t.is_word or t.kind == "number"]
+        else:
+            if marker_at is None:
+                if not any(
+                    t.lemma in ("записать", "записывать") and "1per" not in t.tags
+                    for t in words[-2:]
+                ):
+                    continue
                 marker_at = 0
-            else:
-                continue
-        marker_index = toks.index(words[marker_at])
-        rest = [t for t in toks[marker_index + 1 :] if t.is_word or t.kind == "number"]
+            marker_index = toks.index(words[marker_at])
+            rest = [t for t in toks[marker_index + 1 :] if t.is_word or t.kind == "number"]
         if rest and rest[0].lemma in ("записывать", "записать"):
             rest = rest[1:]
         if rest and rest[0].lemma in ("вы", "вас") and rest[0].norm == "вас":
             rest = rest[1:]
         if rest and (rest[0].lemma in _OPERATOR_ACTION or "1per" in rest[0].tags):
             continue
-        if rest and rest[0].lemma == "что" and words[marker_at].lemma == "понимать":
+        opener = words[marker_at or 0].lemma
+        if rest and rest[0].lemma == "что" and opener in _REPORTED | {"понимать"}:
             rest = rest[1:]
-        if any(_instruction(t.tags) for t in rest):
+        # «вы пришли» is a past form, not the imperative «пришлите» the dictionary may prefer
+        if any(
+            _instruction(t.tags) and not (i and rest[i - 1].lemma in _SUBJECTS)
+            for i, t in enumerate(rest)
+        ):
             continue  # «Значит, смотрите: отключите…» instructs
         content = _content(rest)
         if len(content) < 2:

@@ -37,6 +37,9 @@ _UNAVAILABLE = frozenset(
         "расписать",
         "недоступный",
         "занятый",
+        # a refusal taken as a decision: «принято решение об отказе», «заявку отклонили»
+        "отказ",
+        "отклонить",
     }
 )
 _REFUSAL_KEYS = frozenset(f"l:{w}" for w in _UNAVAILABLE | {"закрыть"})
@@ -119,6 +122,9 @@ def _refuses(tokens: list[Token]) -> bool:
     if lemmas == ["нет"]:  # «Нет, …» answering a yes/no question is not a refusal by itself
         return False
     for i, tok in enumerate(tokens):
+        # «отказ от страховки» is the customer waiving something, not a refusal
+        if tok.lemma == "отказ" and i + 1 < len(tokens) and tokens[i + 1].lemma == "от":
+            continue
         if tok.lemma in _UNAVAILABLE or (tok.lemma == "закрыть" and "PRTS" in tok.tags):
             return True
         if tok.lemma == "не" and i + 1 < len(tokens):
@@ -157,6 +163,9 @@ def _offers(tokens: list[Token], question: bool) -> bool:
         if lem in _SUGGEST_IMPERATIVES and "impr" in tags:
             return True
         if lem == "вот" and i and tokens[i - 1].lemma == "а":
+            return True
+        # «…не продаётся отдельно, но входит в пакет X»: available as part of something else
+        if lem == "входить" and i + 1 < len(tokens) and tokens[i + 1].lemma == "в":
             return True
     return False
 

@@ -64,7 +64,10 @@ def answer_hits(
         return []
     asked: set[str] | None = None
     for s in doc.sentences:
-        if s.is_question or any(h.first <= s.last and s.first <= h.last for h in hits):
+        # a slang word («норм», «ага») styles the sentence; it does not make it another behaviour
+        if s.is_question or any(
+            h.first <= s.last and s.first <= h.last and h.label != "informal" for h in hits
+        ):
             continue
         words = doc.words(s.first, s.last)
         # «Я задаю вопросы, чтобы…» narrates the operator, it does not answer

@@ -69,7 +69,10 @@ def _instruction(tags: str) -> bool:
 def _content(tokens: list[Token]) -> list[Token]:
     out = []
     for t in tokens:
-        content_word = t.is_word and t.tags.startswith(_CONTENT_POS)
+        # a word the dictionary does not know («ОДН», «AX3») is a name or a term: content
+        content_word = t.is_word and (
+            t.tags.startswith(_CONTENT_POS) or (not t.tags and len(t.norm) >= 3)
+        )
         if t.kind == "number" or (content_word and t.lemma not in _NOT_CONTENT):
             out.append(t)
     return out

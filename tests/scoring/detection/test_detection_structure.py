@@ -46,3 +46,51 @@ def test_no_alternative_without_refusal_before_an_offer(reply: str) -> None:
 def test_tautology_is_rude_but_a_plain_when_clause_is_not() -> None:
     assert "rule:rudeness.tautology" in _sources("Перезвонят, когда перезвонят.")
     assert "rudeness" not in default_detector().detect("Перезвоним, когда будет ответ.").labels
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # a refusal taken as a decision, then another way
+        "Заявку на ипотеку банк отклонил, но мы можем предложить потребительский кредит.",
+        "По жалобе принято решение об отказе, однако мы можем продлить гарантию на полгода.",
+        # not sold separately, but part of something else
+        "Отдельно эта опция не подключается, но входит в тариф «Семья».",
+    ],
+)
+def test_refusal_decision_or_bundle_is_an_alternative(reply: str) -> None:
+    assert "alternative_offer" in default_detector().detect(reply).labels
+
+
+def test_waiving_something_is_not_a_refusal() -> None:
+    """«Отказ от …» is the customer's waiver: what follows is not another way."""
+    labels = default_detector().detect("Отказ от рассылки оформлен, можно пользоваться сайтом.")
+    assert "alternative_offer" not in labels.labels
+
+
+def test_fallback_way_needs_a_reported_failure() -> None:
+    reply = "Если платёж не проходит, можно оплатить через банкомат."
+    assert "alternative_offer" in default_detector().detect(reply, "Карта не проходит").labels
+    later = "Если не получится, можно написать нам ещё раз."
+    assert "alternative_offer" not in default_detector().detect(later, "Хорошо, попробую").labels
+
+
+@pytest.mark.parametrize(
+    ("customer", "reply"),
+    [
+        (
+            "Свет в ванной мигает уже неделю.",
+            "Свет в ванной мигает, ясно. Сейчас вызову электрика.",
+        ),
+        ("Стиралка не сливает воду.", "Не сливает воду — поняла. Откройте фильтр внизу."),
+        ("Курьер оставил коробку у соседей.", "Вы говорите, что коробку оставили у соседей."),
+        ("В прошлый раз вы пришли без инструмента.", "То есть вы пришли без инструмента и уехали."),
+    ],
+)
+def test_trailing_and_reported_acknowledgements_are_listening(customer: str, reply: str) -> None:
+    assert "active_listening" in default_detector().detect(reply, customer).labels
+
+
+def test_trailing_acknowledgement_needs_the_customers_words() -> None:
+    reply = "Тариф сменим с понедельника, ясно."
+    assert "active_listening" not in default_detector().detect(reply, "Добрый день").labels

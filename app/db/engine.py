@@ -24,6 +24,12 @@ POSTGRES_CONNECT_TIMEOUT_S = 5
 # app instance, so three instances fit in PostgreSQL's default max_connections of 100.
 SQLITE_POOL = {"pool_size": 20, "max_overflow": -1}
 POSTGRES_POOL = {"pool_size": 10, "max_overflow": 20}
+# ... and for PostgreSQL that is only true while fewer threads can ask for a connection than
+# the pool holds: with anyio's 40 threads against 30 connections, 1,000 trainees on two
+# processes still deadlocked for the pool timeout (977 failed requests in one bench run).
+# The app runs its thread pool at 24 (app.web.main), which leaves 6 connections for work
+# done on the event loop itself; fewer threads also contend less for the GIL.
+WORKER_THREADS = 24
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _: Any) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.db.engine import create_db_engine, create_session_factory
+from app.db.engine import WORKER_THREADS, create_db_engine, create_session_factory
 from app.security import db_errors
 from app.security.config import security_settings
 from app.security.csrf import CSRFMiddleware, csrf_token_of
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         engine = create_db_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import anyio.to_thread
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
+from app.db.engine import POSTGRES_POOL, WORKER_THREADS
 from app.db.models import Group, GroupMember, Role, User
+from app.settings import Settings
+from app.web.main import create_app
 
 
 def make_user(db: Session, username: str = "anna") -> User:
@@ -55,3 +60,18 @@ def test_naive_datetimes_are_refused(db: Session):
     db.add(Group(name="g", supervisor_id=user.id, created_at=datetime(2026, 1, 1)))
     with pytest.raises(StatementError, match="naive datetime"):
         db.flush()
+
+
+def test_threads_that_may_hold_a_connection_are_fewer_than_postgres_connections(
+    settings: Settings,
+) -> None:
+    """A request's connection is given back by a worker thread: if every thread could be
+    waiting for a connection, nobody could give one back (docs/performance.md)."""
+    capacity = POSTGRES_POOL["pool_size"] + POSTGRES_POOL["max_overflow"]
+    assert capacity > WORKER_THREADS
+    with TestClient(create_app(settings)) as client:
+        assert client.portal is not None
+        tokens = client.portal.call(
+            lambda: anyio.to_thread.current_default_thread_limiter().total_tokens
+        )
+    assert tokens == WORKER_THREADS

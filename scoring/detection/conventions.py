@@ -207,7 +207,7 @@ def apply_conventions(hits: list[Hit], doc: Document) -> list[Hit]:
         INFORMATION_OVERLAP_ABSORBS - {"payment_info"},
     )[: len(asked)]
     conditions = "rule:information.conditions_and_terms"
-    # «Синего нет, но есть графитовый»: the yes/no of the request belongs to the alternative
+    # «Серого нет, но есть графитовый»: the yes/no of the request belongs to the alternative
     for source in (
         conditions,
         "rule:information.price",

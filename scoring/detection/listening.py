@@ -18,7 +18,7 @@ WEAK = frozenset({"так", "итак", "записать", "записыват�
 _NEEDS_MARK = frozenset({"так", "итак", "значит", "получаться"})
 # «Вы говорите, что…», «Как вы пишете, …»: the customer's words reported as theirs.
 _REPORTED = frozenset({"говорить", "сказать", "писать", "написать", "сообщить", "пояснить"})
-# «Лифт стоит третий день, ясно.», «Ключ не срабатывает — понял.»: the acknowledgement after it.
+# «Лифт стоит третий день, ясно.», «Течёт снизу — поняла.»: the acknowledgement after it.
 _TRAILING = frozenset({"понятно", "ясно", "понять", "да", "записать", "принять"})
 _SUBJECTS = frozenset({"вы", "мы", "они", "он", "она", "оно", "я"})
 _CONTENT_POS = ("NOUN", "ADJF", "ADJS", "VERB", "INFN", "PRTF", "PRTS", "NUMR", "ADVB", "GRND")
@@ -69,7 +69,7 @@ def _instruction(tags: str) -> bool:
 def _content(tokens: list[Token]) -> list[Token]:
     out = []
     for t in tokens:
-        # a word the dictionary does not know («ОДН», «AX3») is a name or a term: content
+        # a word the dictionary does not know («ЕНС», «X-200») is a name or a term: content
         content_word = t.is_word and (
             t.tags.startswith(_CONTENT_POS) or (not t.tags and len(t.norm) >= 3)
         )

@@ -37,7 +37,7 @@ _UNAVAILABLE = frozenset(
         "расписать",
         "недоступный",
         "занятый",
-        # a refusal taken as a decision: «принято решение об отказе», «заявку отклонили»
+        # a refusal taken as a decision: «решение — отказ», «банк отклонил заявку»
         "отказ",
         "отклонить",
     }
@@ -122,7 +122,7 @@ def _refuses(tokens: list[Token]) -> bool:
     if lemmas == ["нет"]:  # «Нет, …» answering a yes/no question is not a refusal by itself
         return False
     for i, tok in enumerate(tokens):
-        # «отказ от страховки» is the customer waiving something, not a refusal
+        # «отказ от рассылки» is the customer waiving something, not a refusal
         if tok.lemma == "отказ" and i + 1 < len(tokens) and tokens[i + 1].lemma == "от":
             continue
         if tok.lemma in _UNAVAILABLE or (tok.lemma == "закрыть" and "PRTS" in tok.tags):
@@ -164,7 +164,7 @@ def _offers(tokens: list[Token], question: bool) -> bool:
             return True
         if lem == "вот" and i and tokens[i - 1].lemma == "а":
             return True
-        # «…не продаётся отдельно, но входит в пакет X»: available as part of something else
+        # «…поштучно не выпускаем, но он входит в подписку»: available as part of something else
         if lem == "входить" and i + 1 < len(tokens) and tokens[i + 1].lemma == "в":
             return True
     return False

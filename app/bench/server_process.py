@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -151,14 +152,29 @@ def wait_healthy(server: RunningServer) -> None:
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and every worker it started: a worker left behind would keep its
+    database connections (and a PostgreSQL database could not be dropped)."""
     if process.poll() is not None:
         return
+    members = {pid: _cmdline(pid) for pid in process_tree(process.pid)[1:]}
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    for pid, cmdline in members.items():
+        if cmdline and _cmdline(pid) == cmdline:  # still that worker, not a reused pid
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 # ---- /proc ------------------------------------------------------------------------------

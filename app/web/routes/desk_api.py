@@ -157,10 +157,18 @@ def get_desk(session_id: str, request: Request, user: CurrentUser, db: DbSession
 async def get_profile(
     session_id: str, request: Request, user: CurrentUser, db: DbSession
 ) -> dict[str, Any]:
-    readable_session(db, user, session_id)
-    info = load_info(db, session_id)
-    assert info is not None
-    db.rollback()
+    def read() -> SessionInfo:
+        # In a worker thread: an async route must not wait for a pooled connection on the
+        # event loop (docs/performance.md).
+        try:
+            readable_session(db, user, session_id)
+            info = load_info(db, session_id)
+            assert info is not None
+            return info
+        finally:
+            db.rollback()
+
+    info = await anyio.to_thread.run_sync(read)
     identified = await anyio.to_thread.run_sync(_identified_sync, request, info)
     customer = info.scenario.customer
     return {

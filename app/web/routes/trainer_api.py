@@ -200,17 +200,24 @@ async def start_assigned(
 ) -> dict[str, Any]:
     """Start a session of an assignment: it records the assignment, so its mode, hints and
     mood meter apply and an exam result counts for readiness. An exam allows one attempt."""
-    assignment = db.get(Assignment, assignment_id)
-    if assignment is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no assignment {assignment_id}")
-    try:
-        version = assigning.version_to_play(db, user, assignment)
-    except assigning.AttemptUsed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except assigning.AssignmentError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    version_id = version.id
-    db.rollback()
+
+    def read() -> int:
+        # In a worker thread: an async route must not wait for a pooled connection on the
+        # event loop (docs/performance.md).
+        try:
+            assignment = db.get(Assignment, assignment_id)
+            if assignment is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no assignment {assignment_id}")
+            try:
+                return assigning.version_to_play(db, user, assignment).id
+            except assigning.AttemptUsed as exc:
+                raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+            except assigning.AssignmentError as exc:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+        finally:
+            db.rollback()
+
+    version_id = await anyio.to_thread.run_sync(read)
     hub: SessionHub = request.app.state.session_hub
     try:
         session_id = await start_session(hub, user.id, version_id, assignment_id, body.seed)

@@ -88,17 +88,27 @@ def voice_options(
 async def customer_line_audio(
     session_id: str, seq: int, user: CurrentUser, db: DbSession, engine: Synthesizer
 ) -> Response:
-    _readable(db, user, session_id)
-    row = db.scalar(
-        select(SessionEvent).where(SessionEvent.session_id == session_id, SessionEvent.seq == seq)
-    )
-    if row is None or row.type != ev.CUSTOMER_MESSAGE:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
-            f"session {session_id} has no customer line with seq {seq}",
-        )
-    text = str((row.data or {}).get("text") or "")
-    db.rollback()  # end the read transaction before the slow part
+
+    def read() -> str:
+        # In a worker thread: an async route must not wait for a pooled connection on the
+        # event loop (docs/performance.md). The read ends before the slow part.
+        try:
+            _readable(db, user, session_id)
+            row = db.scalar(
+                select(SessionEvent).where(
+                    SessionEvent.session_id == session_id, SessionEvent.seq == seq
+                )
+            )
+            if row is None or row.type != ev.CUSTOMER_MESSAGE:
+                raise HTTPException(
+                    status.HTTP_404_NOT_FOUND,
+                    f"session {session_id} has no customer line with seq {seq}",
+                )
+            return str((row.data or {}).get("text") or "")
+        finally:
+            db.rollback()
+
+    text = await run_in_threadpool(read)
     if engine is None:
         return _unavailable("no speech engine on the server (apt-get install espeak-ng)")
     try:

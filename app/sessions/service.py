@@ -287,8 +287,8 @@ class SessionRuntime:
         client_event = ClientEvent(type_, data)
         try:
             # On the event loop, not in a worker thread: a reply costs about a millisecond of
-            # CPU, and handing it to one of 40 threads that all want the GIL made every action
-            # wait behind the others' switch intervals (docs/performance.md).
+            # CPU, and handing it to one of the pool's threads that all want the GIL made every
+            # action wait behind the others' switch intervals (docs/performance.md).
             emitted = self.engine.handle(client_event)
         except EngineError:
             raise  # the engine guarantees its state is unchanged

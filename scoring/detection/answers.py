@@ -16,8 +16,9 @@ from scoring.detection.hits import Hit
 from scoring.detection.listening import content_stems
 
 _ASKING = frozenset(
-    {"подсказать", "сказать", "узнать", "интересовать", "уточнить", "объяснить", "ли"}
+    {"подсказать", "сказать", "узнать", "интересовать", "уточнить", "объяснить", "ли", "вопрос"}
 )
+_MARKERS = frozenset({"смотреть", "слушать", "послушать", "видеть", "знать"})
 _WH = frozenset(
     {"что", "как", "какой", "где", "куда", "когда", "почему", "зачем", "сколько", "кто", "чем"}
     | {"скольки", "можно", "нужно", "надо", "есть"}
@@ -37,17 +38,17 @@ _OTHER_CONTENT = frozenset(
         "hold_request",
         "identity_check",
         "product_presentation",
-        "cross_sell",
         "alternative_offer",
         "objection_handling",
         "summary",
         "order_confirmation",
         "active_listening",
-        "rudeness",
-        "stop_phrase",
         "information",
     }
 )
+# Not listed: rudeness, stop_phrase and cross_sell colour one sentence and leave the others free
+# to answer («Счёт выставят по среднему. Вы обязаны…», «…, доставка бесплатная. Кстати,
+# могу добавить…»); their own sentences are still skipped below, as any hit in a sentence is.
 
 
 def customer_asks(customer: Document) -> bool:
@@ -65,11 +66,23 @@ def answer_hits(
     asked: set[str] | None = None
     for s in doc.sentences:
         # a slang word («норм», «ага») styles the sentence; it does not make it another behaviour
+        has_number = any(t.kind == "number" for t in doc.tokens[s.first : s.last + 1])
+        # a rude tail («…пени 0,1 % в день, в договоре же было сказано») does not unsay a figure
+        # given in the same sentence
         if s.is_question or any(
-            h.first <= s.last and s.first <= h.last and h.label != "informal" for h in hits
+            h.first <= s.last
+            and s.first <= h.last
+            and h.label != "informal"
+            and not (h.label == "rudeness" and has_number)
+            for h in hits
         ):
             continue
         words = doc.words(s.first, s.last)
+        # «Смотрите, по счёту…» / «Слушайте, …»: an imperative set off by a comma opens the
+        # sentence as a discourse marker; the statement after it is what counts
+        toks = doc.tokens[s.first : s.last + 1]
+        if len(toks) > 1 and toks[0].lemma in _MARKERS and toks[1].lemma == ",":
+            words = words[1:]
         # «Я задаю вопросы, чтобы…» narrates the operator, it does not answer
         # («У нас три тарифа: …» answers: «нас» after «у» is the company, not the narrator)
         narrator = any(
@@ -88,7 +101,6 @@ def answer_hits(
             if cdoc is None or not customer_asks(cdoc):
                 return []
             asked = content_stems(cdoc)
-        has_number = any(t.kind == "number" for t in doc.tokens[s.first : s.last + 1])
         if stems & asked or has_number:
             return [Hit("information", s.first, s.last, "rule:information.answers_the_question")]
     return []

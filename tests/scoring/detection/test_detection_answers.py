@@ -1,5 +1,5 @@
-"""`answers.py`: which sentences may still answer the customer's question (round 1.53), on
-phrases written for these tests."""
+"""Round 1.53 classes, on phrases written for these tests: which sentences may still answer
+the customer's question (`answers.py`), and the rule edits next to them."""
 
 from __future__ import annotations
 
@@ -41,3 +41,22 @@ def test_a_deposit_balance_and_a_payment_receipt_are_not_payment_info() -> None:
         "Справка об оплате обучения выдаётся в течение пяти дней.", "Нужна справка для вычета."
     )
     assert "payment_info" in labels("Остаток вносится при получении заказа.", "Как платить?")
+
+
+def test_a_future_spared_chore_is_a_benefit_not_blame() -> None:
+    reply = "Можем подключить вам автоплатёж — квитанции оплачивать вручную не нужно будет."
+    got = labels(reply, "Хорошо, спасибо.")
+    assert "rudeness" not in got
+    assert "product_presentation" in got
+    assert "rudeness" in labels("Квитанцию оплатить вовремя нужно было.", "Почему пени?")
+
+
+def test_what_is_it_answered_with_a_benefit_is_a_presentation() -> None:
+    customer = "Что за опция «Ночной безлимит»?"
+    reply = (
+        "«Ночной безлимит» — трафик с часу до семи без учёта, вам выгодно качать обновления ночью."
+    )
+    assert "product_presentation" in labels(reply, customer)
+    assert "product_presentation" not in labels(
+        "Это ошибка списания, вам не нужно ничего делать, деньги вернутся.", "Что за списание?"
+    )

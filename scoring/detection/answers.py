@@ -93,6 +93,9 @@ def answer_hits(
             continue
         if any("impr" in w.tags and w.tags.startswith(("VERB", "INFN")) for w in words[:2]):
             continue
+        # «Это смотря какой тариф.» defers the answer to a question; with a figure it still answers
+        if not has_number and any(w.norm == "смотря" for w in words):
+            continue
         stems = content_stems(doc, s.first, s.last)
         if len(stems) < 3:
             continue

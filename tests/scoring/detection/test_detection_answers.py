@@ -60,3 +60,9 @@ def test_what_is_it_answered_with_a_benefit_is_a_presentation() -> None:
     assert "product_presentation" not in labels(
         "Это ошибка списания, вам не нужно ничего делать, деньги вернутся.", "Что за списание?"
     )
+
+
+def test_it_depends_without_a_figure_is_no_answer() -> None:
+    customer = "Сколько стоит покраска забора?"
+    assert "information" not in labels("Это смотря какой забор.", customer)
+    assert "information" in labels("Смотря какой забор, обычно покраска от 900 рублей.", customer)

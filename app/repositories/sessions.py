@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.models import SessionEvent, SessionStatus, TrainingSession
 from app.db.types import utcnow
-from app.repositories.errors import ExamAttemptUsedError, NotFoundError
+from app.repositories.errors import ExamAttemptUsedError
+from app.repositories.event_log import EventLog
 
 
 class SessionRepository:
@@ -70,15 +71,7 @@ class SessionRepository:
         The counter is bumped with ``UPDATE ... RETURNING`` so that two appenders (two app
         processes) never pick the same seq: the row lock makes the second one wait.
         """
-        seq = self.session.scalar(
-            update(TrainingSession)
-            .where(TrainingSession.id == session_id)
-            .values(last_seq=TrainingSession.last_seq + 1)
-            .returning(TrainingSession.last_seq)
-            .execution_options(synchronize_session=False)
-        )
-        if seq is None:
-            raise NotFoundError(f"session {session_id!r} does not exist")
+        seq = EventLog(self.session.connection()).reserve(session_id, 1)
         event = SessionEvent(session_id=session_id, seq=seq, t=t, type=type_, data=data or {})
         self.session.add(event)
         self.session.flush()

@@ -22,7 +22,7 @@ from app.sessions import engine_bridge
 from app.sessions.config import LiveSettings
 from app.sessions.service import SessionInfo, load_info, session_time
 from app.web.auth import STAFF_ROLES, CurrentUser
-from app.web.deps import DbSession
+from app.web.deps import DbSession, read_off_loop
 from scoring import events as ev
 from scoring.standard import load_kpis
 from simulator.scenario.model import Scenario
@@ -158,17 +158,12 @@ async def get_profile(
     session_id: str, request: Request, user: CurrentUser, db: DbSession
 ) -> dict[str, Any]:
     def read() -> SessionInfo:
-        # In a worker thread: an async route must not wait for a pooled connection on the
-        # event loop (docs/performance.md).
-        try:
-            readable_session(db, user, session_id)
-            info = load_info(db, session_id)
-            assert info is not None
-            return info
-        finally:
-            db.rollback()
+        readable_session(db, user, session_id)
+        info = load_info(db, session_id)
+        assert info is not None
+        return info
 
-    info = await anyio.to_thread.run_sync(read)
+    info = await read_off_loop(db, read)
     identified = await anyio.to_thread.run_sync(_identified_sync, request, info)
     customer = info.scenario.customer
     return {

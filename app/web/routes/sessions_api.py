@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field, model_validator
 
@@ -18,7 +17,7 @@ from app.sessions.scenarios import ScenarioSourceError
 from app.sessions.service import SessionHub, event_dict, load_info
 from app.sessions.snapshot import fold
 from app.web.auth import STAFF_ROLES, CurrentUser
-from app.web.deps import DbSession
+from app.web.deps import DbSession, read_off_loop
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
@@ -47,14 +46,6 @@ def _ws_url(request: Request, session_id: str) -> str:
     return f"{scheme}://{base.netloc}/ws/sessions/{session_id}"
 
 
-def _pick_version_read(db: DbSession, user: User, body: CreateSessionIn) -> ScenarioVersion:
-    """The version to play, read in its own transaction (ended before the hub writes)."""
-    try:
-        return _pick_version(db, user, body)
-    finally:
-        db.rollback()
-
-
 def _pick_version(db: DbSession, user: User, body: CreateSessionIn) -> ScenarioVersion:
     repo = ScenarioRepository(db)
     if body.scenario_id is not None:
@@ -79,9 +70,7 @@ def _pick_version(db: DbSession, user: User, body: CreateSessionIn) -> ScenarioV
 async def create_session(
     body: CreateSessionIn, request: Request, user: CurrentUser, db: DbSession
 ) -> CreateSessionOut:
-    # In a worker thread, like every query of an async route: on the event loop, waiting for
-    # a pooled connection would also stop the requests that are about to give one back.
-    version = await anyio.to_thread.run_sync(_pick_version_read, db, user, body)
+    version = await read_off_loop(db, lambda: _pick_version(db, user, body))
     hub: SessionHub = request.app.state.session_hub
     try:
         session_id, _ = await hub.create_session(user.id, version.id, body.seed)

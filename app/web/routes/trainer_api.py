@@ -21,7 +21,7 @@ from app.services import authoring, cohorts
 from app.sessions.scenarios import scenario_from_source
 from app.sessions.service import SessionHub
 from app.web.auth import CurrentUser, require_role
-from app.web.deps import AppSettings, DbSession
+from app.web.deps import AppSettings, DbSession, read_off_loop
 
 router = APIRouter(
     prefix="/api/trainer",
@@ -202,22 +202,17 @@ async def start_assigned(
     mood meter apply and an exam result counts for readiness. An exam allows one attempt."""
 
     def read() -> int:
-        # In a worker thread: an async route must not wait for a pooled connection on the
-        # event loop (docs/performance.md).
+        assignment = db.get(Assignment, assignment_id)
+        if assignment is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no assignment {assignment_id}")
         try:
-            assignment = db.get(Assignment, assignment_id)
-            if assignment is None:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, f"no assignment {assignment_id}")
-            try:
-                return assigning.version_to_play(db, user, assignment).id
-            except assigning.AttemptUsed as exc:
-                raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-            except assigning.AssignmentError as exc:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-        finally:
-            db.rollback()
+            return assigning.version_to_play(db, user, assignment).id
+        except assigning.AttemptUsed as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        except assigning.AssignmentError as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
-    version_id = await anyio.to_thread.run_sync(read)
+    version_id = await read_off_loop(db, read)
     hub: SessionHub = request.app.state.session_hub
     try:
         session_id = await start_session(hub, user.id, version_id, assignment_id, body.seed)

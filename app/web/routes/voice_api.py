@@ -23,7 +23,7 @@ from app.security.object_access import may_read_session
 from app.sessions.service import load_info
 from app.voice.tts import SpeechSynthesizer, SynthesisError, default_synthesizer
 from app.web.auth import CurrentUser
-from app.web.deps import DbSession
+from app.web.deps import DbSession, read_off_loop
 from scoring import events as ev
 
 router = APIRouter(prefix="/api/sessions", tags=["voice"])
@@ -90,25 +90,20 @@ async def customer_line_audio(
 ) -> Response:
 
     def read() -> str:
-        # In a worker thread: an async route must not wait for a pooled connection on the
-        # event loop (docs/performance.md). The read ends before the slow part.
-        try:
-            _readable(db, user, session_id)
-            row = db.scalar(
-                select(SessionEvent).where(
-                    SessionEvent.session_id == session_id, SessionEvent.seq == seq
-                )
+        _readable(db, user, session_id)
+        row = db.scalar(
+            select(SessionEvent).where(
+                SessionEvent.session_id == session_id, SessionEvent.seq == seq
             )
-            if row is None or row.type != ev.CUSTOMER_MESSAGE:
-                raise HTTPException(
-                    status.HTTP_404_NOT_FOUND,
-                    f"session {session_id} has no customer line with seq {seq}",
-                )
-            return str((row.data or {}).get("text") or "")
-        finally:
-            db.rollback()
+        )
+        if row is None or row.type != ev.CUSTOMER_MESSAGE:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"session {session_id} has no customer line with seq {seq}",
+            )
+        return str((row.data or {}).get("text") or "")
 
-    text = await run_in_threadpool(read)
+    text = await read_off_loop(db, read)  # the read ends before the slow part
     if engine is None:
         return _unavailable("no speech engine on the server (apt-get install espeak-ng)")
     try:

@@ -25,15 +25,17 @@ class Situation:
     said_ever: frozenset[str] = frozenset()  # behaviours in any reply of the session
     held: bool = False  # a hold happened (or is on) in the session
     needs_met: frozenset[str] = field(default_factory=frozenset)  # recorded when their step ran
+    stated_in_step: frozenset[str] = frozenset()  # facts stated right in this step's replies
 
 
 def signal_holds(signal: Signal, s: Situation) -> bool:
     """A need's signal, judged on the whole session so far (never on the current step alone:
     what the operator did earlier still counts)."""
     if signal.fact is not None:
-        return s.facts.get(signal.fact) == "stated"
+        fresh = not signal.fresh or signal.fact in s.stated_in_step
+        return fresh and s.facts.get(signal.fact) == "stated"
     if signal.said is not None:
-        return signal.said in s.said_ever or signal.said in s.behaviours
+        return signal.said in s.behaviours or (not signal.fresh and signal.said in s.said_ever)
     if signal.crm is not None:
         return signal.crm in s.forms
     if signal.transferred is not None:

@@ -378,6 +378,7 @@ class Engine:
             return
         state.step.replies += 1
         state.step.behaviours.update(result.labels)
+        state.step.stated.update(c.fact for c in checks if c.status == "stated")
         if self._call:
             if talk_over and self._call_reaction("talk_over"):
                 return
@@ -451,6 +452,7 @@ class Engine:
             said_ever=frozenset(state.said),
             held=state.hold.count > 0,
             needs_met=frozenset(state.needs_met),
+            stated_in_step=frozenset(state.step.stated),
         )
 
     def _evaluate(

@@ -215,6 +215,11 @@ class Signal(_Strict):
     escalated: Literal[True] | None = None
     identified: Literal[True] | None = None
     hold: Literal[True] | None = Field(None, description="The customer was put on hold")
+    fresh: bool = Field(
+        False,
+        description="`fact`/`said` only: count replies since this step began, not earlier ones "
+        "(for a reaction to what the customer has just said, e.g. an objection)",
+    )
 
     @model_validator(mode="after")
     def _one_key(self) -> Signal:
@@ -224,6 +229,10 @@ class Signal(_Strict):
             raise ValueError(
                 f"a `met_by` item needs exactly one of {', '.join(SIGNAL_KEYS)}; this one {has} "
                 "(list alternatives as separate items)"
+            )
+        if self.fresh and keys[0] not in ("fact", "said"):
+            raise ValueError(
+                "`fresh` applies to `fact` and `said` only (actions count from the whole session)"
             )
         return self
 

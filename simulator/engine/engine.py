@@ -68,8 +68,9 @@ GENERIC_REPAIRS: Final[dict[NeedKind, tuple[str, ...]]] = {
         "И всё-таки я сомневаюсь...",
     ),
 }
-# A reply that announces a wait is not a miss: the customer waits for the answer.
-_WAITING_LABELS: Final = frozenset({"hold_request"})
+# A reply that announces a wait, or returns from one, is not a miss: the customer waits for the
+# answer (which often comes in the operator's next message).
+_WAITING_LABELS: Final = frozenset({"hold_request", "hold_return"})
 
 
 def fact_spec(fact: Fact) -> FactSpec:

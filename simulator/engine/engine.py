@@ -68,9 +68,22 @@ GENERIC_REPAIRS: Final[dict[NeedKind, tuple[str, ...]]] = {
         "И всё-таки я сомневаюсь...",
     ),
 }
-# A reply that announces a wait, or returns from one, is not a miss: the customer waits for the
-# answer (which often comes in the operator's next message).
-_WAITING_LABELS: Final = frozenset({"hold_request", "hold_return"})
+# A reply made only of these (a greeting, an acknowledgement, a summary, announcing or ending a
+# wait) is not yet a miss: the customer waits for the answer, which often comes in the
+# operator's next message. Only MAX_FILLERS such replies per need, so formulas alone still fail.
+FILLER_LABELS: Final = frozenset(
+    {
+        "greeting",
+        "introduction",
+        "empathy",
+        "apology",
+        "active_listening",
+        "summary",
+        "hold_request",
+        "hold_return",
+    }
+)
+MAX_FILLERS: Final = 2
 
 
 def fact_spec(fact: Fact) -> FactSpec:
@@ -544,7 +557,12 @@ class Engine:
         ``patience`` times does the customer give up."""
         state = self.state
         need = self._outstanding(step)
-        if need is None or state.hold.active or state.last_reply_labels & _WAITING_LABELS:
+        if need is None or state.hold.active:
+            return
+        labels = state.last_reply_labels
+        fillers = state.step.fillers.get(need.id, 0)
+        if labels and labels <= FILLER_LABELS and fillers < MAX_FILLERS:
+            state.step.fillers[need.id] = fillers + 1
             return
         misses = state.step.misses.get(need.id, 0) + 1
         state.step.misses[need.id] = misses

@@ -23,6 +23,7 @@ class StepState:
     hold: bool = False  # a hold started in this step
     fired: set[int] = field(default_factory=set)  # stay-in-step branches that fired (-1: otherwise)
     misses: dict[str, int] = field(default_factory=dict)  # need id -> replies that missed it
+    fillers: dict[str, int] = field(default_factory=dict)  # need id -> replies let pass (waiting)
     stated: set[str] = field(default_factory=set)  # facts stated right in this step's replies
 
 

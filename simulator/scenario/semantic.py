@@ -392,6 +392,9 @@ def _check_graph(
             edges[step_id].add(branch["goto"])
         if isinstance(branch.get("end"), str) and branch["end"] in endings:
             ends.add(step_id)
+    for step_id, step in steps.items():
+        if _l(_d(step).get("needs")):
+            ends.add(step_id)  # a customer who runs out of patience ends it (`gave_up`)
     reachable = {start}
     todo = [start]
     while todo:

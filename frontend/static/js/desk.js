@@ -557,6 +557,8 @@ async function start() {
   if (view.desk.customer.name) $("customer-name").textContent = view.desk.customer.name;
   $("mood-panel").hidden = !view.desk.customer.show_mood;
   $("hints-panel").hidden = !view.desk.hints;
+  // The server's limit (CCSIM_MAX_REPLY_CHARS); a longer reply would be refused anyway.
+  if (view.desk.limits?.max_reply_chars) $("reply").maxLength = view.desk.limits.max_reply_chars;
   renderKb();
   renderCrm();
   refreshProfile();

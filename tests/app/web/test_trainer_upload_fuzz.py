@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.app.services import conftest as workspace
 from app.web.auth import COOKIE_NAME
+from tests.app.services import conftest as workspace
 from tests.app.services.conftest import People
 from tests.app.web.conftest import login
 from tests.simulator.scenario.hostile_yaml import MINIMAL_LINES, hostile_yaml

@@ -58,19 +58,24 @@ class LiveSettings(BaseSettings):
         15, ge=1, description="Operator replies in a burst of one trainee, all sessions"
     )
     user_reply_chars_per_s: float = Field(
-        2000.0, gt=0, description="Characters of replies per second of one trainee, sustained"
+        1000.0, gt=0, description="Characters of replies per second of one trainee, sustained"
     )
     user_reply_chars_burst: int = Field(
-        10_000, ge=1, description="Characters of replies in a burst of one trainee"
+        6000, ge=1, description="Characters of replies in a burst of one trainee"
     )
     detect_inline_chars: int = Field(
         300,
         ge=0,
         description="Replies up to this length are analysed on the event loop (about a "
-        "millisecond); longer ones in a worker thread, one at a time per trainee",
+        "millisecond); longer ones by a worker, one at a time per trainee",
     )
     detect_workers: int = Field(
-        2, ge=1, le=32, description="Worker threads analysing long replies, per process"
+        2, ge=1, le=32, description="Workers analysing long replies, per server process"
+    )
+    detect_processes: bool = Field(
+        True,
+        description="Workers are processes (off the server's GIL; ~60 MiB each, started on "
+        "the first long reply or at `ccsim serve`); false: threads",
     )
     typing_scale: float = Field(
         1.0, ge=0, description="Multiplies customer typing delays; 0 makes the customer instant"

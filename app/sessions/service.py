@@ -16,6 +16,7 @@ import logging
 import random
 import threading
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -35,6 +36,7 @@ from app.repositories.sessions import SessionRepository
 from app.sessions import engine_bridge
 from app.sessions import scoring as session_scoring
 from app.sessions.config import LiveSettings
+from app.sessions.detect_pool import DetectPool
 from app.sessions.ratelimit import ReplyGate
 from app.sessions.scenarios import scenario_from_source
 from scoring import events as ev
@@ -290,7 +292,7 @@ class SessionRuntime:
         detection = None
         text = data.get("text") if type_ == ev.OPERATOR_MESSAGE else None
         if isinstance(text, str) and len(text) > self.hub.settings.detect_inline_chars:
-            # A long reply is analysed in a worker thread, one at a time per trainee: its cost
+            # A long reply is analysed in a worker process, one at a time per trainee: its cost
             # grows with its length, and on the event loop it would hold up every other
             # trainee of this process (issue 16, item 5). The engine takes the result as it
             # takes a replayed one, so the session is the same either way.
@@ -387,6 +389,7 @@ class SessionHub:
             user_chars_burst=settings.user_reply_chars_burst,
         )
         self._detect_limiter: anyio.CapacityLimiter | None = None  # made in the event loop
+        self.detect_pool = DetectPool(settings.detect_workers)  # processes start on first use
         self._detect_turns: dict[int, asyncio.Lock] = {}
 
     async def detect_off_loop(
@@ -397,9 +400,18 @@ class SessionHub:
         the other workers stay free for everybody else."""
         # One small lock per trainee seen by this process; kept, as a user id is.
         turn = self._detect_turns.setdefault(user_id, asyncio.Lock())
-        if self._detect_limiter is None:
-            self._detect_limiter = anyio.CapacityLimiter(self.settings.detect_workers)
         async with turn:
+            if self.detector is None and self.settings.detect_processes:
+                # The shipped detector: in a worker process, off this process's GIL.
+                try:
+                    return await asyncio.wrap_future(self.detect_pool.submit(text, customer))
+                except BrokenProcessPool:  # a worker died (killed, out of memory)
+                    log.warning("detection worker died; starting new ones")
+                    self.detect_pool.close()  # the next long reply starts a new pool
+            # A detector given by the embedding program (a test) may not exist in another
+            # process: a worker thread, which frees the event loop but not the GIL.
+            if self._detect_limiter is None:
+                self._detect_limiter = anyio.CapacityLimiter(self.settings.detect_workers)
             result: DetectionResult = await anyio.to_thread.run_sync(
                 partial(engine.detector.detect, text, customer=customer),
                 limiter=self._detect_limiter,
@@ -477,3 +489,4 @@ class SessionHub:
         for runtime in list(self.runtimes.values()):
             await runtime.stop_timer()
         self.runtimes.clear()
+        self.detect_pool.close()

@@ -987,6 +987,49 @@ def _other_clauses(parsed: _Reply, facts: Sequence[FactSpec]) -> list[set[int]]:
     return others
 
 
+def keyword_spans(reply: str, spec: FactSpec) -> list[tuple[int, int, bool]]:
+    """Where the fact's keywords stand in the reply, and whether each is negated
+    («без пакета»): what the fact tester shows when a fact is or is not discussed."""
+    parsed = _Reply(reply)
+    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    return sorted({(h.start, h.end, h.negated) for h in hits})
+
+
+def expected_mention(spec: FactSpec) -> Mention | None:
+    """The fact's value as the checker reads it (None: compared as text)."""
+    return None if spec.kind == "text" else _expected(spec)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _hhmm(minutes: int | None) -> str:
+    return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def describe(m: Mention) -> str:
+    """A value as the checker read it, in plain words: «day 25», «1290 rub», «09:00–20:00»."""
+    if m.cls == "phone":
+        return f"phone {m.digits}"
+    if m.cls == "day":
+        return f"day {m.day}" if m.day_to is None else f"days {m.day}–{m.day_to}"
+    if m.cls == "date":
+        year = f".{m.year}" if m.year is not None else ""
+        return f"date {m.day:02d}.{m.month:02d}{year}" if m.day and m.month else "date"
+    if m.cls == "time":
+        if m.minutes_to is not None:
+            return f"time {_hhmm(m.minutes)}–{_hhmm(m.minutes_to)}"
+        return f"time {_hhmm(m.minutes)}"
+    if m.cls == "duration":
+        span = _num(m.number) if m.number_to is None else f"{_num(m.number)}–{_num(m.number_to)}"
+        return f"duration {span} {m.unit} ({_num(m.hours)} h)"
+    span = _num(m.number) if m.number_to is None else f"{_num(m.number)}–{_num(m.number_to)}"
+    return f"number {span}" + (f" {m.unit}" if m.unit else "")
+
+
 def check_facts(reply: str, facts: Iterable[FactSpec]) -> list[FactCheck]:
     """The facts this reply talks about, each stated or misstated, in the order given."""
     return explain_facts(reply, facts)[0]
@@ -1009,7 +1052,10 @@ __all__ = [
     "Mention",
     "check_fact",
     "check_facts",
+    "describe",
+    "expected_mention",
     "explain_facts",
     "extract_mentions",
     "keyword_lemmas",
+    "keyword_spans",
 ]

@@ -14,6 +14,7 @@ import typer
 
 from app.cli.errors import fail
 from app.cli.groups import cli, scenarios_app
+from simulator.scenario.fact_lint import lint_paths
 from simulator.scenario.graph import to_mermaid
 from simulator.scenario.library import Library
 from simulator.scenario.loader import load_library, validate_paths
@@ -43,11 +44,16 @@ def validate(
         raise typer.Exit(1) from None
     for error in errors:
         typer.echo(str(error))
+    # Warnings (a keyword that can never match…) do not make a file invalid.
+    warnings = lint_paths(paths)
+    for warning in warnings:
+        typer.echo(str(warning))
     noun = "file" if files == 1 else "files"
+    also = f", {len(warnings)} warning(s)" if warnings else ""
     if errors:
-        typer.echo(f"{files} {noun} checked, {len(errors)} error(s)", err=True)
+        typer.echo(f"{files} {noun} checked, {len(errors)} error(s){also}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{files} {noun} checked, all valid", err=True)
+    typer.echo(f"{files} {noun} checked, all valid{also}", err=True)
 
 
 def _library(root: Path) -> Library:

@@ -92,9 +92,15 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
         ]
         check = by_fact.get(spec.id)
         verdict = FactVerdict(
-            spec.id, spec.kind, spec.value, expected_read, "not_discussed", "", keywords_found=found,
+            spec.id,
+            spec.kind,
+            spec.value,
+            expected_read,
+            "not_discussed",
+            "",
+            keywords_found=found,
             ignored=ignored,
-        )  # fmt: skip
+        )
         if check is not None:
             read = mentions.get((check.start, check.end))
             verdict.status = check.status

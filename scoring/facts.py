@@ -915,8 +915,6 @@ def _check(
             continue
         candidates.append(((m.start, m.end), m, c))
     if not candidates:
-        if hits and not any(h.negated for h in hits):
-            note(_clause_of(clauses, hits[0].start), "", "keyword found, but no value of this kind")
         return None
     anchors = [(h.start, h.end) for h in hits if not h.negated] or [c[0] for c in candidates]
 

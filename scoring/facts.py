@@ -194,6 +194,7 @@ _DAY_PARTS = frozenset({"утро", "вечер", "ночь"})
 _VALUE_PREPOSITIONS = frozenset(
     {"до", "в", "во", "через", "за", "с", "со", "по", "к", "ко", "на", "около", "от", "течение"}
 )
+_WEAK_KEYWORDS = frozenset({"течение", "срок"})
 _SUBJECT_NEGATORS = frozenset({"без", "кроме", "помимо", "вместо"})
 _CLAUSE_CONJUNCTIONS = frozenset({"а", "но", "однако", "зато", "или", "либо"})
 _ABBREVIATIONS = frozenset(
@@ -340,11 +341,16 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
     return None, i + 1
 
 
-def _day_part(toks: list[_Token], k: int, hour: int) -> int:
-    """«в шесть вечера» is 18:00, «в 11 ночи» 23:00, «в 12 ночи» midnight."""
-    if k >= len(toks) or toks[k].lemma not in _DAY_PARTS:
+def _day_part(toks: list[_Token], k: int, hour: int, after_hours: bool = False) -> int:
+    """«в шесть вечера» is 18:00, «в 11 ночи» 23:00, «в 12 ночи» midnight; after «часов»
+    also «дня»: «до двух часов дня» is 14:00 (a bare «до 2 дня» may be two days)."""
+    if k >= len(toks):
         return hour
     part = toks[k].lemma
+    if after_hours and part == "день" and hour < 12:
+        return hour + 12
+    if part not in _DAY_PARTS:
+        return hour
     if part == "вечер" and hour < 12:
         return hour + 12
     if part == "ночь":
@@ -427,18 +433,22 @@ def _with_unit(
             k + 1,
         )  # fmt: skip
     if ordinal:
-        if prev in _DAY_PREPOSITIONS and 1 <= number <= 31:
+        # «с 31-го дня просрочки», «на третий месяц»: a count of units, not a day of a month.
+        after = nxt.lemma if nxt is not None else ""
+        if prev in _DAY_PREPOSITIONS and 1 <= number <= 31 and after not in _TIME_UNITS:
             end = toks[j - 1].end
             return Mention("day", start, end, text[start:end], day=int(number), prep=prev), j
         return None, j
     if nxt is not None and nxt.lemma in _TIME_UNITS:
-        if nxt.lemma == "час" and prev in _TIME_PREPOSITIONS and number <= 24 and whole:
-            hour = _day_part(toks, k + 1, int(number))
+        if nxt.lemma == "час" and prev in _TIME_PREPOSITIONS and number <= 23 and whole:
+            hour = _day_part(toks, k + 1, int(number), after_hours=True)
+            end, used = nxt.end, k + 1
+            if hour != int(number):  # «двух часов дня»: the day part belongs to the time
+                end, used = toks[k + 1].end, k + 2
             return (
-                Mention("time", start, nxt.end, text[start : nxt.end],
-                        minutes=hour % 24 * 60, prep=prev),
-                k + 1,
-            )  # fmt: skip
+                Mention("time", start, end, text[start:end], minutes=hour % 24 * 60, prep=prev),
+                used,
+            )
         return (
             Mention("duration", start, nxt.end, text[start : nxt.end], number=number,
                     unit=nxt.lemma, hours=number * _TIME_UNITS[nxt.lemma]),
@@ -861,9 +871,12 @@ def _check(
     spec: FactSpec,
     others: set[int],
     notes: list[FactNote] | None = None,
+    claimed: dict[int, str] | None = None,
+    hits: list[_Hit] | None = None,
 ) -> FactCheck | None:
     reply = parsed.text
-    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    if hits is None:
+        hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
     aliases = _alias_spans(reply, spec.aliases)
     expected = _expected(spec)
     if spec.kind == "text" or expected is None:
@@ -912,6 +925,12 @@ def _check(
             continue
         if _value_negated(parsed.tokens, parsed.starts, m.start):
             note(c, m.text, "value negated («не …»)")
+            continue
+        owner = (claimed or {}).get(m.start)
+        if owner is not None and owner != spec.id and not _equal(expected, m, spec.kind):
+            # «перевыпустим карту в течение 5 рабочих дней»: «течение» is this fact's keyword
+            # too, but the value states the other fact right and is not this one's error.
+            note(c, m.text, f"the value states another fact right ({owner})")
             continue
         candidates.append(((m.start, m.end), m, c))
     if not candidates:
@@ -963,26 +982,61 @@ def _check_text(
     return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
 
 
-def _other_clauses(parsed: _Reply, facts: Sequence[FactSpec]) -> list[set[int]]:
-    """For each fact, the clauses where some *other* fact's keyword (not negated) stands."""
+def _is_weak(parsed: _Reply, hit: _Hit) -> bool:
+    """«течение», «срок»: words that stand beside any duration («в течение 5 дней»)."""
+    token = parsed.tokens[hit.first]
+    return token.end == hit.end and token.lemma in _WEAK_KEYWORDS
+
+
+@dataclass(slots=True)
+class _Context:
+    """What each fact's check must know of the others in the same reply."""
+
+    hits: list[list[_Hit]]
+    others: list[set[int]]  # clauses that belong to other facts
+    claimed: dict[int, str]  # value start → the fact it states right
+
+
+def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
+    """Clauses are shared out among the facts: one with another fact's keyword belongs to it,
+    and a fact that has only a weak keyword («в течение») in a clause where another fact has
+    its own keyword («перевыпустим карту в течение 7 дней») yields the clause to it. A value
+    that states a fact right in that fact's clause is owned by it."""
     clauses = parsed.clauses()
-    per_fact: list[set[int]] = []
-    for spec in facts:
-        found: set[int] = set()
-        for h in _keyword_hits(parsed.tokens, spec.keywords, parsed.index):
+    hits = [_keyword_hits(parsed.tokens, spec.keywords, parsed.index) for spec in specs]
+    strong: list[set[int]] = []
+    weak: list[set[int]] = []
+    for fact_hits in hits:
+        s_set: set[int] = set()
+        w_set: set[int] = set()
+        for h in fact_hits:
             c = _clause_of(clauses, h.start)
-            if c is not None and not h.negated:
-                found.add(c)
-        per_fact.append(found)
-    others: list[set[int]] = []
-    for i in range(len(facts)):
-        own = per_fact[i]
-        rest: set[int] = set()
-        for j, clauses_j in enumerate(per_fact):
-            if j != i:
-                rest |= clauses_j - own
-        others.append(rest)
-    return others
+            if c is None or h.negated:
+                continue
+            (w_set if _is_weak(parsed, h) else s_set).add(c)
+        strong.append(s_set)
+        weak.append(w_set - s_set)
+    own: list[set[int]] = []
+    for i in range(len(specs)):
+        rivals = set().union(*(strong[j] for j in range(len(specs)) if j != i))
+        yielded = weak[i] & rivals
+        hits[i] = [h for h in hits[i] if _clause_of(clauses, h.start) not in yielded]
+        own.append((strong[i] | weak[i]) - yielded)
+    others = []
+    for i in range(len(specs)):
+        rest = set().union(*(own[j] for j in range(len(specs)) if j != i))
+        others.append(rest - own[i])
+    claimed: dict[int, str] = {}
+    for i, spec in enumerate(specs):
+        expected = None if spec.kind == "text" else _expected(spec)
+        if expected is None:
+            continue
+        for m in parsed.mentions():
+            if _clause_of(clauses, m.start) not in own[i]:
+                continue
+            if _comparable(expected, m, spec.kind) and _equal(expected, m, spec.kind):
+                claimed.setdefault(m.start, spec.id)
+    return _Context(hits, others, claimed)
 
 
 def keyword_spans(reply: str, spec: FactSpec) -> list[tuple[int, int, bool]]:
@@ -1038,8 +1092,14 @@ def explain_facts(reply: str, facts: Iterable[FactSpec]) -> tuple[list[FactCheck
     specs = list(facts)
     parsed = _Reply(reply)
     notes: list[FactNote] = []
-    others = _other_clauses(parsed, specs) if len(specs) > 1 else [set() for _ in specs]
-    checks = [_check(parsed, spec, others[i], notes) for i, spec in enumerate(specs)]
+    if len(specs) > 1:
+        ctx = _context(parsed, specs)
+        checks = [
+            _check(parsed, spec, ctx.others[i], notes, ctx.claimed, ctx.hits[i])
+            for i, spec in enumerate(specs)
+        ]
+    else:
+        checks = [_check(parsed, spec, set(), notes) for spec in specs]
     return [c for c in checks if c is not None], notes
 
 

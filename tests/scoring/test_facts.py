@@ -257,3 +257,46 @@ def test_stored_checks_without_clauses_read_back_unchanged() -> None:
     assert check is not None and check.clause_start is not None and check.clause_end is not None
     assert reply[check.clause_start : check.clause_end] == "Пакет стоит 290 рублей"
     assert FactCheck.from_dict(check.to_dict()) == check
+
+
+DISPUTE = FactSpec("dispute", "term", "30 дней", ("рассмотрение", "течение", "срок"))
+REISSUE = FactSpec("reissue", "term", "5 рабочих дней", ("перевыпустим",))
+COURIER = FactSpec("courier", "time", "до 14:00", ("курьер",))
+
+
+def facts_of(reply: str, specs: list[FactSpec]) -> list[tuple[str, str, str]]:
+    return [(c.fact, c.status, c.said) for c in check_facts(reply, specs)]
+
+
+def test_a_weak_keyword_yields_its_clause_to_another_facts_own_keyword() -> None:
+    # «в течение» stands beside any duration: the clause is the reissue's, not the dispute's.
+    assert facts_of("Карту перевыпустим в течение 7 рабочих дней.", [DISPUTE, REISSUE]) == [
+        ("reissue", "misstated", "7 рабочих дней")
+    ]
+    assert facts_of("Курьер будет в течение дня, до 14:00.", [DISPUTE, COURIER]) == [
+        ("courier", "stated", "14:00")
+    ]
+    # Alone in its clause the weak keyword still discusses its fact.
+    assert facts_of("Ответ придёт в течение 20 дней.", [DISPUTE, REISSUE]) == [
+        ("dispute", "misstated", "20 дней")
+    ]
+
+
+def test_a_value_stating_another_fact_right_is_not_this_facts_error() -> None:
+    both = "Рассмотрение и перевыпуск: перевыпустим за 5 рабочих дней, срок рассмотрения 30 дней."
+    assert facts_of(both, [DISPUTE, REISSUE]) == [
+        ("dispute", "stated", "30 дней"),
+        ("reissue", "stated", "5 рабочих дней"),
+    ]
+
+
+def test_ordinals_of_units_and_afternoon_hours() -> None:
+    assert status("Оплатить нужно до 15-го, с 31-го дня начислят пени.", PAY_BY) == (
+        "stated",
+        "15-го",
+    )
+    assert status("Курьер привезёт заказ до двух часов дня.", COURIER) == (
+        "stated",
+        "двух часов дня",
+    )
+    assert status("Курьер привезёт заказ до 15 часов.", COURIER) == ("misstated", "15 часов")

@@ -7,11 +7,13 @@ or when one of its aliases (another way of writing the value) does.
 A value is bound to its keyword's *clause*: the reply is cut into sentences and, inside a
 sentence, into clauses at commas and at «а», «но», «однако», «зато», «или», «либо». Only values
 in a clause where the fact's keyword stands are compared, plus the clauses that continue it
-before any value was given («Пакет, который я предлагаю, стоит 290 рублей»). A clause about
-another subject is not compared: one with another fact's keyword, one whose keyword is negated
-(«без пакета минута стоит 9 рублей» says nothing of the package's price), and a value negated
-in place («не 990, а 1 290»). Then the comparable value nearest to a keyword decides: equal →
-``stated``; different → ``misstated`` with what was said and what was expected.
+before any value was given («Пакет, который я предлагаю, стоит 290 рублей»), up to the end of
+the next sentence. A clause about another subject is not compared: one with another fact's
+keyword (a weak keyword such as «в течение» yields to another fact's own), one whose keyword
+is negated («без пакета минута стоит 9 рублей» says nothing of the package's price), and a
+value negated in place («не 990, а 1 290»). Then the comparable value nearest to a keyword
+decides: equal → ``stated``; different → ``misstated`` with what was said and what was
+expected.
 
 Values with digits are always compared exactly, never by fuzzy text. Before comparing, the
 forms Russians write and say are read as values: numbers in words («пятьсот девяносто»,
@@ -840,8 +842,9 @@ def _anchored(
 ) -> dict[int, bool]:
     """Clauses whose values speak of the fact → whether the keyword is in the clause itself.
 
-    A clause with the keyword anchors; the clauses after it in the same sentence continue it
-    until one gives a value, carries another fact's keyword or a negated keyword."""
+    A clause with the keyword anchors; the clauses after it, up to the end of the next
+    sentence, continue it until one gives a value, carries another fact's keyword or a
+    negated keyword."""
     clauses = parsed.clauses()
     own: dict[int, bool] = {}
     negated: set[int] = set()
@@ -858,7 +861,9 @@ def _anchored(
         k = c
         while not value_ok(k) and k + 1 < len(clauses):
             k += 1
-            if clauses[k].sentence != clauses[c].sentence or k in own:
+            # «Рекомендую опцию «Отмена поездки». На двоих она стоит 1 900 рублей.»: the
+            # keyword's sentence gave no value, so the next sentence may still give it.
+            if clauses[k].sentence > clauses[c].sentence + 1 or k in own:
                 break
             if k in negated or k in others:
                 break

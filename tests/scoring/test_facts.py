@@ -300,3 +300,15 @@ def test_ordinals_of_units_and_afternoon_hours() -> None:
         "двух часов дня",
     )
     assert status("Курьер привезёт заказ до 15 часов.", COURIER) == ("misstated", "15 часов")
+
+
+def test_a_keyword_sentence_without_a_value_continues_into_the_next_one() -> None:
+    cancel = FactSpec("cancel", "price", "1 900 рублей", ("отмена",))
+    reply = "Рекомендую опцию «Отмена поездки». На двоих она стоит 1 900 рублей. Добавить?"
+    assert status(reply, cancel) == ("stated", "1 900 рублей")
+    # Only into the next sentence, and not once the keyword's sentence gave a value.
+    assert status("Отмена поездки — опция. Подумайте. Она стоит 1 900 рублей.", cancel) is None
+    assert status("Отмена стоит 1 900 рублей. Багаж — 2 500 рублей.", cancel) == (
+        "stated",
+        "1 900 рублей",
+    )

@@ -83,6 +83,9 @@ class KnownValue:
     value: str
     label: Literal["personal_data", "status_update"] = "personal_data"
     source: str = "profile"  # profile | status | crm:<form>
+    # A state written in words («профиль не активирован», «Передано на вторую линию») is also
+    # found by its content words, not only by its codes, numbers and dates.
+    in_words: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ def profile_values(profile: dict[str, str]) -> tuple[KnownValue, ...]:
     out = []
     for key, value in profile.items():
         if _STATUS_KEYS.search(key):
-            out.append(KnownValue(key, value, "status_update", "status"))
+            out.append(KnownValue(key, value, "status_update", "status", in_words=True))
         else:
             out.append(KnownValue(key, value, "personal_data", "profile"))
     return tuple(out)
@@ -343,14 +346,14 @@ def ground(
     heard = [_Text(line) for line in customer if line]
     public = _public(knowledge.public)
     for known_value in knowledge.values:
-        in_words = known_value.label == "status_update" and known_value.source == "status"
-        for atom in _atoms(known_value.value, in_words):
+        for atom in _atoms(known_value.value, known_value.in_words):
             span = text.find(atom)
             if span is None or any(a < span[1] and span[0] < b for a, b in taken):
                 continue
             if any(h.says(atom) for h in heard):
                 continue  # the customer said it: reading it back is not a disclosure
-            if atom.kind in ("name", "words") and public is not None and public.find(atom):
+            is_personal = known_value.label == "personal_data"
+            if is_personal and atom.kind == "name" and public is not None and public.find(atom):
                 continue
             out.append(
                 Detection(

@@ -7,6 +7,7 @@ of the scenario model: facts with their kind, label and article tags; the custom
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from scoring.grounding import Knowledge, KnownFact, KnownValue, profile_values
@@ -14,6 +15,10 @@ from simulator.scenario.model import Scenario
 
 # Records whose values are the state of an order or a request, not the customer's data.
 _STATE_FORMS = frozenset({"order", "ticket", "complaint"})
+# Of those, the fields that hold a state or a term (a status, a date, a delivery), not the
+# customer's own data or the operator's notes: stating one tells the customer where things are.
+_STATUS_FIELD = re.compile(r"статус|состояни|status|state", re.I)
+_STATE_FIELD = re.compile(r"статус|состояни|срок|дат|достав|status|state|date|deliver", re.I)
 
 
 def scenario_facts(scenario: Scenario) -> tuple[KnownFact, ...]:
@@ -36,9 +41,14 @@ def knowledge(
         form = scenario.form(form_id)
         if form is None or form.kind not in _STATE_FORMS:
             continue
-        for key, value in fields.items():
-            if value.strip():
-                values.append(KnownValue(key, value, "status_update", f"crm:{form_id}"))
+        for fld in form.fields:
+            value = fields.get(fld.id, "")
+            named = f"{fld.id} {fld.label}"
+            if value.strip() and (fld.type == "date" or _STATE_FIELD.search(named)):
+                status = _STATUS_FIELD.search(named) is not None
+                values.append(
+                    KnownValue(fld.id, value, "status_update", f"crm:{form_id}", in_words=status)
+                )
     return Knowledge(
         facts=scenario_facts(scenario) if facts is None else facts,
         values=tuple(values),

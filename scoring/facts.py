@@ -754,15 +754,21 @@ def _keyword_hits(
 
 
 def _subject_negated(tokens: Sequence[_Token], i: int) -> bool:
-    """«без пакета», «без дополнительного пакета»: the clause is about the other case."""
-    for back in (1, 2):
-        if i - back < 0:
-            return False
-        if tokens[i - back].lemma in _SUBJECT_NEGATORS:
-            return True
-        if tokens[i - back].is_digits:
-            return False
+    """«без пакета», «без дополнительного пакета»: the clause is about the other case. Only a
+    modifier of the keyword may stand between («без неё мегабайт» negates «неё», not the
+    megabyte)."""
+    if i >= 1 and tokens[i - 1].lemma in _SUBJECT_NEGATORS:
+        return True
+    if i >= 2 and tokens[i - 2].lemma in _SUBJECT_NEGATORS:
+        return _is_modifier(tokens[i - 1].text)
     return False
+
+
+@lru_cache(maxsize=20_000)
+def _is_modifier(word: str) -> bool:
+    from scoring.nlp.morphology import grammemes
+
+    return grammemes(word.casefold()).split(",")[0] in ("ADJF", "PRTF")
 
 
 def _value_negated(tokens: Sequence[_Token], index: dict[int, int], start: int) -> bool:
@@ -839,12 +845,14 @@ def check_fact(
 
 def _anchored(
     parsed: _Reply, hits: Sequence[_Hit], others: set[int], value_ok: Callable[[int], bool]
-) -> dict[int, bool]:
-    """Clauses whose values speak of the fact → whether the keyword is in the clause itself.
+) -> tuple[dict[int, bool], bool]:
+    """Clauses whose values speak of the fact → whether the keyword is in the clause itself;
+    and whether alternatives («103 или 112») were followed.
 
     A clause with the keyword anchors; the clauses after it, up to the end of the next
     sentence, continue it until one gives a value, carries another fact's keyword or a
-    negated keyword."""
+    negated keyword. A clause opening with «или»/«либо» offers an alternative for the same
+    subject and continues it even after a value."""
     clauses = parsed.clauses()
     own: dict[int, bool] = {}
     negated: set[int] = set()
@@ -857,18 +865,29 @@ def _anchored(
         else:
             own[c] = True
     anchored = dict(own)
+    alternatives = False
+
+    def alternative(k: int) -> bool:
+        first = clauses[k].tokens[0] if clauses[k].tokens else None
+        return first is not None and parsed.tokens[first].text.casefold() in ("или", "либо")
+
     for c in sorted(own):
         k = c
-        while not value_ok(k) and k + 1 < len(clauses):
-            k += 1
+        while k + 1 < len(clauses):
+            nxt = k + 1
+            alt = alternative(nxt)
+            if value_ok(k) and not alt:
+                break
             # «Рекомендую опцию «Отмена поездки». На двоих она стоит 1 900 рублей.»: the
             # keyword's sentence gave no value, so the next sentence may still give it.
-            if clauses[k].sentence > clauses[c].sentence + 1 or k in own:
+            if clauses[nxt].sentence > clauses[c].sentence + 1 or nxt in own:
                 break
-            if k in negated or k in others:
+            if nxt in negated or nxt in others:
                 break
-            anchored.setdefault(k, False)
-    return anchored
+            k = nxt
+            anchored.setdefault(k, alt)
+            alternatives = alternatives or alt
+    return anchored, alternatives
 
 
 def _check(
@@ -907,7 +926,7 @@ def _check(
             not _value_negated(parsed.tokens, parsed.starts, m.start) for m in by_clause.get(c, [])
         )
 
-    anchored = _anchored(parsed, hits, others, value_ok)
+    anchored, alternatives = _anchored(parsed, hits, others, value_ok)
     for hit in hits:
         if hit.negated:
             note(_clause_of(clauses, hit.start), reply[hit.start : hit.end],
@@ -944,9 +963,11 @@ def _check(
 
     def rank(c: tuple[tuple[int, int], Mention | None, int | None]) -> tuple[int, int, int]:
         span, mention, clause = c
-        exact = mention is None or _equal(expected, mention, spec.kind)
+        exact = 0 if mention is None or _equal(expected, mention, spec.kind) else 1
         own = 0 if clause is not None and anchored.get(clause, False) else 1
-        return (own, min(_distance(k, span) for k in anchors), 0 if exact else 1)
+        distance = min(_distance(k, span) for k in anchors)
+        # Among alternatives offered for one subject («03 или 103») the right one counts.
+        return (own, exact, distance) if alternatives else (own, distance, exact)
 
     (start, end), mention, clause = min(candidates, key=rank)
     ok = mention is None or _equal(expected, mention, spec.kind)

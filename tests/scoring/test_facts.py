@@ -312,3 +312,20 @@ def test_a_keyword_sentence_without_a_value_continues_into_the_next_one() -> Non
         "stated",
         "1 900 рублей",
     )
+
+
+def test_alternatives_for_one_subject_count_the_right_one() -> None:
+    assert status("Звоните в скорую по номеру 03 или 103.", AMBULANCE) == ("stated", "103")
+    assert status("Звоните в скорую по номеру 03 или 102.", AMBULANCE) == ("misstated", "03")
+    # «или» with another fact's keyword is that fact's clause.
+    both = check_facts("На сайте 2 900 рублей или на стойке 4 500 рублей.", [ONLINE, AIRPORT])
+    assert [(c.fact, c.status) for c in both] == [
+        ("fee_online", "stated"),
+        ("fee_airport", "stated"),
+    ]
+
+
+def test_only_a_modifier_may_stand_between_bez_and_the_keyword() -> None:
+    megabyte = FactSpec("payg", "price", "350 рублей", ("мегабайт",))
+    assert status("Без неё мегабайт стоит 350 рублей.", megabyte) == ("stated", "350 рублей")
+    assert status("Без дополнительного пакета минута — 9 рублей.", PACKAGE) is None

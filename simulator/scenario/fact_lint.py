@@ -8,20 +8,18 @@ lint warns about a keyword word that the dictionary does not know while known wo
 with it (a truncated word), and about keywords with no word at all; unknown whole words
 («абонплата», «APN», names) match themselves and are fine.
 
-Warnings do not make a file invalid; they are located at ``FILE:LINE:COL`` like errors.
+Warnings do not make a file invalid; they are located at ``FILE:LINE:COL`` like errors and
+join the loader's other warnings (``LoadResult.warnings``, ``ccsim validate``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from simulator.scenario.errors import LocatedError
-from simulator.scenario.includes import resolve_includes
-from simulator.scenario.yaml_nodes import SourceMap, read_document
+from simulator.scenario.yaml_nodes import SourceMap
 
 _WORD = re.compile(r"[^\W\d_]+")
 WARNING = "warning: "
@@ -83,26 +81,4 @@ def _keyword_problem(keyword: str, fact_id: Any) -> str | None:
     return None
 
 
-def lint_paths(paths: Iterable[Path | str]) -> list[LocatedError]:
-    """The warnings of the scenario files among ``paths`` (files, or folders searched
-    recursively; playthroughs and fragments are skipped: their facts are checked in the
-    scenarios that use them)."""
-    warnings: list[LocatedError] = []
-    files: list[Path] = []
-    for given in map(Path, paths):
-        if given.is_dir():
-            files += sorted(p for ext in ("*.yaml", "*.yml") for p in given.rglob(ext))
-        elif given.is_file():
-            files.append(given)
-    for path in files:
-        if path.name.endswith(".play.yaml") or path.parent.name.startswith("_"):
-            continue
-        doc, errors = read_document(path)
-        if doc is None or errors:
-            continue
-        resolve_includes(doc, [doc.text])
-        warnings += fact_keyword_warnings(doc.value, doc.marks)
-    return sorted(set(warnings))
-
-
-__all__ = ["WARNING", "completions", "fact_keyword_warnings", "lint_paths"]
+__all__ = ["WARNING", "completions", "fact_keyword_warnings"]

@@ -8,8 +8,8 @@ personal data whatever follows). Here the scenario's knowledge says it instead:
   ``label`` the fact names (a misstated fact conveys nothing the knowledge base holds, so it
   earns no grounded label; fact accuracy counts the error);
 * a value of the customer's profile (an account number, a balance, a phone, a date, a code
-  word, a product name in «quotes») → ``personal_data``; a profile entry that records a status
-  («Статус заявки», «Состояние линии») → ``status_update``;
+  word, a product name in «quotes») → ``personal_data``; a profile entry that records the
+  status of a request or an order («Статус заявки», «Статус розыска») → ``status_update``;
 * a value of the current order, ticket or CRM record → ``status_update``.
 
 A value the customer has just said is an echo, not a disclosure: reading back «4020-118-36»
@@ -45,6 +45,11 @@ SOURCE_PREFIX = "grounded:"
 _PAYMENT_WORDS = ("оплат", "платеж", "платёж", "рассрочк", "кредит", "пени", "payment")
 # Profile keys that hold a state rather than a personal value.
 _STATUS_KEYS = re.compile(r"статус|состояни|status|state", re.IGNORECASE)
+# …of a request or an order (catalogue: status_update is about an order or a request).
+_REQUEST_KEYS = re.compile(
+    r"заявк|заказ|обращени|претензи|жалоб|розыск|доставк|возврат|ticket|order|request|claim",
+    re.IGNORECASE,
+)
 _KIND_LABELS: dict[str, ContentLabel] = {
     "price": "information",
     "number": "information",
@@ -98,12 +103,16 @@ class Knowledge:
 
 
 def profile_values(profile: dict[str, str]) -> tuple[KnownValue, ...]:
-    """A customer profile as known values: entries whose key names a status are the order's
-    or ticket's state (``status_update``), the rest are personal data."""
+    """A customer profile as known values. An entry whose key names the status of a request
+    or an order («Статус розыска», «Статус заявки», «Статус заказа») is that request's state
+    (``status_update``); the state of a service or a line («Статус передачи данных»,
+    «Состояние линии») is neither a request's status nor the customer's personal data, so it
+    gives no label; every other entry is personal data."""
     out = []
     for key, value in profile.items():
         if _STATUS_KEYS.search(key):
-            out.append(KnownValue(key, value, "status_update", "status", in_words=True))
+            if _REQUEST_KEYS.search(key):
+                out.append(KnownValue(key, value, "status_update", "status", in_words=True))
         else:
             out.append(KnownValue(key, value, "personal_data", "profile"))
     return tuple(out)

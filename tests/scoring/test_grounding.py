@@ -22,6 +22,7 @@ PROFILE = {
     "phone": "+7 916 208-33-61",
     "codeword": "Ромашка",
     "Статус заявки": "профиль не активирован (ошибка после замены SIM)",
+    "Статус передачи данных": "не активирован",
 }
 SPECS = [
     FactSpec("readings_deadline", "deadline", "25 числа", ("показание",)),
@@ -132,3 +133,9 @@ def test_merge_adds_once_and_keeps_the_detectors_labels() -> None:
     assert merged.detector_version == "1.0"
     assert merge(merged, grounded) == merged  # a stored, merged detection stays as it is
     assert merge(base, []) is base
+
+
+def test_a_services_state_is_neither_a_request_status_nor_personal_data() -> None:
+    # «Статус передачи данных» is the state of a service: stating it is no status update of a
+    # request and discloses nothing personal.
+    assert labels("Передача данных у вас не активирован.") == []

@@ -156,7 +156,7 @@ _NUMBER_WORDS: dict[str, float] = {
     "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80,
     "девяносто": 90, "сто": 100, "двести": 200, "триста": 300, "четыреста": 400,
     "пятьсот": 500, "шестьсот": 600, "семьсот": 700, "восемьсот": 800, "девятьсот": 900,
-    "тысяча": 1000, "полтора": 1.5, "полторы": 1.5,
+    "тысяча": 1000, "полтора": 1.5, "полторы": 1.5, "полтысячи": 500, "полтысяча": 500,
 }  # fmt: skip
 _ORDINAL_WORDS: dict[str, int] = {
     "первый": 1, "второй": 2, "третий": 3, "четвертый": 4, "пятый": 5, "шестой": 6,
@@ -326,6 +326,14 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
                 break
             values.append(_NUMBER_WORDS[lemma])
             j += 1
+        if (
+            not ordinal
+            and j + 1 < len(toks)
+            and toks[j].lemma == "с"
+            and toks[j + 1].lemma in ("половина", "половиной")
+        ):
+            values.append(0.5)  # «четыре с половиной тысячи»
+            j += 2
         return _with_unit(text, toks, i, j, _words_value(values), prev, ordinal)
     if tok.lemma in _HALF_UNITS:
         hours = _HALF_UNITS[tok.lemma]

@@ -329,3 +329,13 @@ def test_only_a_modifier_may_stand_between_bez_and_the_keyword() -> None:
     megabyte = FactSpec("payg", "price", "350 рублей", ("мегабайт",))
     assert status("Без неё мегабайт стоит 350 рублей.", megabyte) == ("stated", "350 рублей")
     assert status("Без дополнительного пакета минута — 9 рублей.", PACKAGE) is None
+
+
+def test_halves_in_words() -> None:
+    airport = FactSpec("airport", "price", "4 500 рублей", ("аэропорт",))
+    assert status("В аэропорту — четыре с половиной тысячи рублей.", airport) == (
+        "stated",
+        "четыре с половиной тысячи рублей",
+    )
+    assert status("В аэропорту — полтысячи рублей.", airport) == ("misstated", "полтысячи рублей")
+    assert status("Курьер будет к двум часам дня.", COURIER) == ("stated", "двум часам дня")

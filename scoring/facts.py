@@ -114,6 +114,7 @@ class Mention:
     minutes_to: int | None = None
     day_to: int | None = None
     prep: str | None = None  # «до», «с», «в»…: the preposition before the value
+    days: str | None = None  # «рабочий» or «календарный»: what kind of days a duration counts
 
 
 # ---- lemmas --------------------------------------------------------------------------------
@@ -424,7 +425,10 @@ def _with_unit(
     ):
         number *= _MULTIPLIERS[toks[k].lemma]  # «5 тыс.», «1,5 млн»
         j = k = k + 1
+    days_kind = None
     while k < len(toks) and toks[k].lemma in _QUALIFIERS:
+        if toks[k].lemma in ("рабочий", "календарный"):
+            days_kind = toks[k].lemma
         k += 1
     nxt = toks[k] if k < len(toks) and _near(text, toks[k - 1].end, toks[k].start) else None
     whole = number == int(number)
@@ -461,7 +465,7 @@ def _with_unit(
             )
         return (
             Mention("duration", start, nxt.end, text[start : nxt.end], number=number,
-                    unit=nxt.lemma, hours=number * _TIME_UNITS[nxt.lemma]),
+                    unit=nxt.lemma, hours=number * _TIME_UNITS[nxt.lemma], days=days_kind),
             k + 1,
         )  # fmt: skip
     if nxt is not None and k == j and nxt.lemma in _UNITS:
@@ -706,6 +710,8 @@ def _equal(expected: Mention, said: Mention, kind: str) -> bool:
     if expected.cls == "duration":
         if said.number_to is not None:
             return False  # «2–3 дня» is not «3 дня»
+        if expected.days and said.days and expected.days != said.days:
+            return False  # «10 календарных дней» is not «10 рабочих дней»; unsaid is no error
         return abs((expected.hours or 0.0) - (said.hours or 0.0)) < 1e-6
     if expected.number_to is not None or said.number_to is not None:
         return (expected.number, expected.number_to) == (said.number, said.number_to)

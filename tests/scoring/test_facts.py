@@ -339,3 +339,9 @@ def test_halves_in_words() -> None:
     )
     assert status("В аэропорту — полтысячи рублей.", airport) == ("misstated", "полтысячи рублей")
     assert status("Курьер будет к двум часам дня.", COURIER) == ("stated", "двум часам дня")
+
+
+def test_working_and_calendar_days_differ_when_both_are_said() -> None:
+    assert status("Возврат займёт 3 календарных дня.", TERM) == ("misstated", "3 календарных дня")
+    assert status("Возврат займёт 3 рабочих дня.", TERM) == ("stated", "3 рабочих дня")
+    assert status("Возврат займёт 3 дня.", TERM) == ("stated", "3 дня")

@@ -197,6 +197,9 @@ _DAY_PARTS = frozenset({"утро", "вечер", "ночь"})
 _VALUE_PREPOSITIONS = frozenset(
     {"до", "в", "во", "через", "за", "с", "со", "по", "к", "ко", "на", "около", "от", "течение"}
 )
+_COUNT_PREPOSITIONS = frozenset(
+    {"через", "за", "течение", "до", "после", "около", "к", "с", "от", "в", "на"}
+)
 _WEAK_KEYWORDS = frozenset({"течение", "срок"})
 _SUBJECT_NEGATORS = frozenset({"без", "кроме", "помимо", "вместо"})
 _CLAUSE_CONJUNCTIONS = frozenset({"а", "но", "однако", "зато", "или", "либо"})
@@ -646,7 +649,8 @@ def _comparable(expected: Mention, said: Mention, kind: str) -> bool:
     if expected.cls == "phone":
         if said.cls == "phone":
             return not _short_phone(expected)
-        # «103», «сто три»: a short service number is a bare number without a unit.
+        # «103», «сто три»: a short service number is a bare number without a unit, of two to
+        # four digits, not a count after «через», «за», «до»… («приедут через 15»).
         return (
             _short_phone(expected)
             and said.cls == "number"
@@ -654,6 +658,8 @@ def _comparable(expected: Mention, said: Mention, kind: str) -> bool:
             and said.number_to is None
             and said.number is not None
             and said.number == int(said.number)
+            and 2 <= len(re.sub(r"\D", "", said.text) or str(int(said.number))) <= 4
+            and said.prep not in _COUNT_PREPOSITIONS
         )
     if expected.cls == "day":
         return said.cls in ("day", "date") or (said.cls == "time" and said.day is not None)
@@ -687,7 +693,8 @@ def _ends(prep: str | None, low: Any, high: Any) -> tuple[Any, ...]:
 def _equal(expected: Mention, said: Mention, kind: str) -> bool:
     if expected.cls == "phone":
         if _short_phone(expected):
-            text = (said.digits or "") if said.cls == "phone" else str(int(said.number or 0))
+            spoken = re.sub(r"\D", "", said.text) or str(int(said.number or 0))  # «сто три»
+            text = (said.digits or "") if said.cls == "phone" else spoken
             return text == expected.digits
         return (expected.digits or "")[-10:] == (said.digits or "")[-10:]
     if expected.cls == "day" or (said.cls == "day" and expected.day is not None):

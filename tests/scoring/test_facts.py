@@ -345,3 +345,11 @@ def test_working_and_calendar_days_differ_when_both_are_said() -> None:
     assert status("Возврат займёт 3 календарных дня.", TERM) == ("misstated", "3 календарных дня")
     assert status("Возврат займёт 3 рабочих дня.", TERM) == ("stated", "3 рабочих дня")
     assert status("Возврат займёт 3 дня.", TERM) == ("stated", "3 дня")
+
+
+def test_a_count_is_not_a_short_phone_number() -> None:
+    assert status("Скорая приедет минут через 15.", AMBULANCE) is None
+    assert status("Скорая: звоните 103, бригада будет через 20 минут.", AMBULANCE) == (
+        "stated",
+        "103",
+    )

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from scoring.catalogue import BEHAVIOUR_IDS, VIOLATION_IDS
+from scoring.catalogue import BEHAVIOUR_IDS, ENGINE_VIOLATION_IDS, VIOLATION_IDS
 
 FUNCTION_CODES: tuple[str, ...] = ("A/01.3", "A/02.3", "A/03.3", "A/04.3")
 
@@ -40,13 +40,14 @@ BehaviourId = Annotated[
     AfterValidator(_check_behaviour),
     WithJsonSchema({"type": "string", "enum": list(BEHAVIOUR_IDS)}),
 ]
-# The engine also raises this violation itself when personal data is disclosed unverified.
+# The engine also raises violations itself (personal data disclosed unverified, a false claim,
+# a breach of the knowledge base's policy).
 # Calls also react to timing (docs/scoring.md, "Call timing"): a hold without a warning, a
 # monologue, the operator talking over the customer.
 CALL_REACTION_KEYS: tuple[str, ...] = ("hold_unannounced", "monologue", "talk_over")
 REACTION_KEYS: tuple[str, ...] = (
     *VIOLATION_IDS,
-    "personal_data_unverified",
+    *ENGINE_VIOLATION_IDS,
     "silence",
     *CALL_REACTION_KEYS,
 )

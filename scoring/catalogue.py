@@ -71,7 +71,11 @@ def catalogue() -> Catalogue:
         ),
         engine_violations=tuple(
             Behaviour(
-                id=str(b["id"]), ru=str(b["ru"]), en=str(b["en"]), group="violations", violation=True
+                id=str(b["id"]),
+                ru=str(b["ru"]),
+                en=str(b["en"]),
+                group="violations",
+                violation=True,
             )
             for b in raw.get("engine_violations") or ()
         ),

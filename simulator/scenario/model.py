@@ -123,12 +123,45 @@ class Fact(_Strict):
     aliases: list[str] = Field(default_factory=list)
 
 
+class Forbidden(_Strict):
+    """Something the operator must never say or advise (``policy_breach``). ``says`` are
+    phrasings matched by lemmas in any order inside one clause (scoring/policy.py); a clause
+    that warns against it («ни в коем случае не вскрывайте пломбу») does not count."""
+
+    id: Identifier
+    says: Lines
+    reason: str = Field(description="Why it is forbidden, shown in the debrief")
+
+
+class Commitment(_Strict):
+    """A commitment the policy allows: a reply the detector reads as ``unauthorised_promise``
+    is no violation when one of ``says`` is said in the same sentence."""
+
+    id: Identifier
+    says: Lines
+    note: str | None = None
+
+
 class Article(_Strict):
     id: Identifier
     title: str
     text: str
     tags: list[str] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+
+
+class Policy(_Strict):
+    """What the operator may commit to and must never say, beyond the knowledge base's
+    articles, and what the session's state can prove about decisions (``false_claim``)."""
+
+    allowed_commitments: list[Commitment] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+    decision: Literal["unknown", "pending"] = Field(
+        "unknown",
+        description="pending: no decision on the request exists during the contact, so telling "
+        "the customer one was taken is a false claim; unknown: not checked",
+    )
 
 
 class CrmField(_Strict):
@@ -237,6 +270,7 @@ class Scenario(_Strict):
     kpi: KpiTargets = Field(default_factory=KpiTargets)
     customer: Customer
     knowledge_base: list[Article] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
     crm: list[CrmForm] = Field(default_factory=list)
     departments: list[Department] = Field(default_factory=list)
     includes: list[Include] = Field(default_factory=list)
@@ -254,6 +288,9 @@ class Scenario(_Strict):
 
     def facts(self) -> dict[str, Fact]:
         return {f.id: f for a in self.knowledge_base for f in a.facts}
+
+    def forbidden(self) -> list[Forbidden]:
+        return [*self.policy.forbidden, *(f for a in self.knowledge_base for f in a.forbidden)]
 
     def form(self, form_id: str) -> CrmForm | None:
         return next((f for f in self.crm if f.id == form_id), None)

@@ -117,3 +117,8 @@ def test_violation_carries_its_span_and_rule() -> None:
     )
     assert reply[d.start : d.end].startswith("продиктуйте")
     assert d.source == "rule:sensitive_data_request.ask_secret"
+
+
+def test_apology_for_a_broken_gift_is_not_a_gift_promise() -> None:
+    reply = "Мне жаль, что подарок пришёл разбитым, простите за доставленные неудобства."
+    assert "unauthorised_promise" not in default_detector().detect(reply).labels

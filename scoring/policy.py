@@ -137,11 +137,9 @@ def _clauses(sentence: Sequence[Token]) -> list[list[Token]]:
 
 
 def _warns(clause: Sequence[Token], first: int, phrase_negated: bool) -> bool:
-    """Whether the clause warns against, conditions or questions what it mentions."""
+    """Whether the clause warns against what it mentions (conditions: :func:`_conditioned`)."""
     words = policy_words()
     lemmas = [t.lemma for t in clause]
-    if lemmas and lemmas[0] in words.conditional:
-        return True
     if phrase_negated:
         return False
     if set(lemmas) & words.prohibit:
@@ -184,15 +182,29 @@ def find_phrases(text: str, phrases: Sequence[str]) -> list[PhraseHit]:
     return hits
 
 
+_POLITE_IF = frozenset({"хотеть", "желать", "удобно", "угодно", "против", "нужно", "надо"})
+
+
+def _conditioned(clause: Sequence[Token]) -> bool:
+    """«если банк признает операцию мошеннической, …» conditions what follows on the
+    procedure; «если хотите, …» is only politeness."""
+    lemmas = [t.lemma for t in clause]
+    return bool(lemmas) and lemmas[0] in policy_words().conditional and not (
+        set(lemmas[1:4]) & _POLITE_IF
+    )
+
+
 def _find(
     tokens: Sequence[Token], wanted: Sequence[str], negated: bool, phrase: str
 ) -> PhraseHit | None:
     for sentence in _sentences(tokens):
         if sentence[-1].lemma == "?":
             continue  # a question asks about it; it does not advise it
+        conditioned = False
         for clause in _clauses(sentence):
+            conditioned = conditioned or _conditioned(clause)
             window = _match_clause(clause, wanted)
-            if window is None or _warns(clause, window[0], negated):
+            if window is None or conditioned or _warns(clause, window[0], negated):
                 continue
             return PhraseHit(
                 phrase=phrase,

@@ -71,3 +71,11 @@ def test_hit_gives_its_sentence_for_allowed_commitments() -> None:
     text = "Спасибо. Стоимость доставки вам вернут. До свидания."
     [hit] = find_phrases(text, ["стоимость доставки вернут"])
     assert text[hit.sentence_start : hit.sentence_end] == "Стоимость доставки вам вернут."
+
+
+def test_an_outcome_conditioned_on_the_procedure_is_not_said() -> None:
+    refund = ["деньги вам вернут"]
+    assert find_phrases("Деньги вам вернут, не переживайте.", refund)
+    assert find_phrases("Если хотите, скажу прямо: деньги вам вернут.", refund)
+    conditioned = "Если банк признает операцию мошеннической, деньги вам вернут."
+    assert find_phrases(conditioned, refund) == []

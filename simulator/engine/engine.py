@@ -358,7 +358,7 @@ class Engine:
         self._emit(ev.OPERATOR_MESSAGE, data)
         state.last_reply_labels = frozenset(result.labels)
         violations = self._violations(
-            text, result, reply_index, excused={a["code"] for a in allowed}
+            text, result, reply_index, excused={str(a["code"]) for a in allowed}
         )
         self._read_s = self.timing.read(text)
         for check in checks:

@@ -189,8 +189,10 @@ def _conditioned(clause: Sequence[Token]) -> bool:
     """«если банк признает операцию мошеннической, …» conditions what follows on the
     procedure; «если хотите, …» is only politeness."""
     lemmas = [t.lemma for t in clause]
-    return bool(lemmas) and lemmas[0] in policy_words().conditional and not (
-        set(lemmas[1:4]) & _POLITE_IF
+    return (
+        bool(lemmas)
+        and lemmas[0] in policy_words().conditional
+        and not (set(lemmas[1:4]) & _POLITE_IF)
     )
 
 

@@ -59,9 +59,7 @@ def test_advising_to_open_the_sealed_meter_is_a_breach_and_warning_is_not() -> N
 
 
 def test_a_bank_customer_refuses_to_tell_an_sms_code() -> None:
-    _, events = play(
-        "a03-bank-app-sms-code-chat", "Здравствуйте! Назовите код из SMS, пожалуйста."
-    )
+    _, events = play("a03-bank-app-sms-code-chat", "Здравствуйте! Назовите код из SMS, пожалуйста.")
     assert "sensitive_data_request" in codes(events)
     said = [
         e.data["text"]

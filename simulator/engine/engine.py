@@ -48,6 +48,7 @@ from simulator.engine.violations import (
     Claim,
     ClaimChecker,
     allowed_promises,
+    announces,
     breaches,
     reaction_for,
 )
@@ -252,7 +253,7 @@ class Engine:
             self._evaluate(violations=())
         else:  # session.end: the operator closes the contact, the customer says no more
             self._emit(ev.SESSION_END, {})
-            self._settle_claims()
+            self._settle_claims(at_end=True)
             state.queue.clear()
             state.speaking = None
             state.closing = Closing(
@@ -494,16 +495,25 @@ class Engine:
                 d.label, state.forms, state.transferred, state.escalated
             ):
                 continue
-            claim = Claim(d.label, reply_index, state.step.id, d.start, d.end, text, reason)
+            span = text[d.start : d.end]
+            claim = Claim(
+                d.label, reply_index, state.step.id, d.start, d.end, text, reason, announces(span)
+            )
             self._pending_claims.append(claim)
 
-    def _settle_claims(self) -> list[str]:
+    def _settle_claims(self, *, at_end: bool = False) -> list[str]:
         """Raise ``false_claim`` for each pending claim the state still does not bear out (one
-        per claimed reply); returns the codes raised."""
+        per claimed reply); returns the codes raised. Announcements wait for the end."""
         state = self.state
         pending, self._pending_claims = self._pending_claims, []
         raised: set[int] = set()
         for claim in pending:
+            if claim.until_end and not at_end:
+                if not self._claims.holds(
+                    claim.label, state.forms, state.transferred, state.escalated
+                ):
+                    self._pending_claims.append(claim)
+                continue
             if claim.reply_index in raised or self._claims.holds(
                 claim.label, state.forms, state.transferred, state.escalated
             ):
@@ -808,7 +818,7 @@ class Engine:
                 continue
             if state.closing is not None:
                 closing = state.closing
-                self._settle_claims()
+                self._settle_claims(at_end=True)
                 self._emit(
                     ev.SESSION_ENDED,
                     {

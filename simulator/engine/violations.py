@@ -18,7 +18,9 @@
 
   A claim is settled at the operator's next reply (or when the contact ends), not at once:
   operators say «передаю заявку инженерам» and press the button a moment later, and that is the
-  right order. The violation event carries the claim's own reply, step and span.
+  right order. An announcement in the future tense («сообщу руководителю», «передам инженерам»)
+  is a commitment rather than a claim of something done: it is settled only when the contact
+  ends. The violation event carries the claim's own reply, step and span.
 * ``policy_breach``: the reply says what the knowledge base (or ``policy.forbidden``) forbids.
 * An ``unauthorised_promise`` the policy allows (``policy.allowed_commitments``) is excused:
   the reply's event lists it under ``allowed`` and the scorecard skips it.
@@ -92,6 +94,12 @@ class Claim:
     end: int
     text: str
     reason: str
+    until_end: bool = False  # a future-tense announcement: settled when the contact ends
+
+
+def announces(span: str) -> bool:
+    """Whether the claim's verb is in the future tense («сообщу», «передам»)."""
+    return any(t.is_word and "futr" in t.tags for t in tokenize(span))
 
 
 def _order_placed(span: str) -> bool:

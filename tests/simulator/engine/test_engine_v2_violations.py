@@ -218,3 +218,19 @@ def test_a_replay_of_the_log_agrees() -> None:
     )
     assert restored.state.mood == fresh.state.mood == e.state.mood
     assert restored.replayed_tail == []
+
+
+def test_an_announced_escalation_may_follow_later_in_the_contact() -> None:
+    e = engine()
+    say(e, "Я сообщу о ситуации руководителю смены.")
+    say(e, "Пока уточню детали: когда был заказ?")
+    e.handle(ClientEvent("escalate", {"reason": "жалоба"}))
+    assert violations(e.handle(ClientEvent("session.end", {})), "false_claim") == []
+
+
+def test_an_announced_escalation_never_made_is_false_at_the_end() -> None:
+    e = engine()
+    say(e, "Я сообщу о ситуации руководителю смены.")
+    assert violations(say(e, "Что-то ещё подсказать?"), "false_claim") == []
+    [v] = violations(e.handle(ClientEvent("session.end", {})), "false_claim")
+    assert "supervisor" in v["reason"] and v["reply_index"] == 0

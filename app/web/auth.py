@@ -25,14 +25,15 @@ from app.db.types import utcnow
 from app.passwords import hash_password, verify_password
 from app.security import audit
 from app.security.config import SecuritySettings, security_settings
-from app.security.csrf import CSRF_COOKIE, token_for
+from app.security.cookies import SESSION_COOKIE, session_token
+from app.security.csrf import CSRF_COOKIE, UNSAFE_METHODS, token_for, verified_session
 from app.security.policies import Policy, mark, public
 from app.security.proxies import client_ip, is_https
 from app.security.rate_limit import SlidingWindow, account_target, locked_until
 from app.security.sockets import close_login_sockets
 from app.web.deps import AppSettings, DbSession
 
-COOKIE_NAME = "ccsim_session"
+COOKIE_NAME = SESSION_COOKIE
 SESSION_LIFETIME = timedelta(
     hours=12
 )  # the default absolute lifetime (CCSIM_SESSION_ABSOLUTE_HOURS)
@@ -138,12 +139,27 @@ def login_ids_of(db: Session, user_id: int) -> list[str]:
     return list(db.scalars(select(AuthSession.id).where(AuthSession.user_id == user_id)))
 
 
+def require_csrf_checked(request: Request, token: str | None) -> None:
+    """Defence in depth behind the CSRF middleware: a state-changing request that acts as a
+    session must be one whose token the middleware verified for that very session. Should a
+    future change make the two disagree again (issue 16: two cookie parsers did), the request
+    is refused instead of running unchecked."""
+    if request.method in UNSAFE_METHODS and token and verified_session(request.scope) != token:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "missing or wrong CSRF token: send the X-CSRF-Token header (the ccsim_csrf "
+            "cookie) or the csrf_token form field; reload the page",
+        )
+
+
 def current_user(request: Request, db: DbSession) -> User:
-    user = user_for_token(db, request.cookies.get(COOKIE_NAME), session_limits(request))
+    token = session_token(request)
+    user = user_for_token(db, token, session_limits(request))
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "not logged in: POST /api/auth/login first"
         )
+    require_csrf_checked(request, token)
     # End the read: the connection goes back to the pool instead of being held while the
     # request waits for a worker thread (under load that cycle exhausted the pool;
     # docs/performance.md). The user stays loaded (expire_on_commit=False).
@@ -270,7 +286,7 @@ async def login(request: Request, response: Response, settings: AppSettings) -> 
             "too many log-in attempts from this address; wait a minute and try again",
             headers={"Retry-After": "60"},
         )
-    old_token = request.cookies.get(COOKIE_NAME)
+    old_token = session_token(request)
     limits = session_limits(request)
     target = account_target(credentials.username)
 
@@ -331,7 +347,8 @@ async def login(request: Request, response: Response, settings: AppSettings) -> 
     "/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[public("ends a log-in")]
 )
 async def logout(request: Request, db: DbSession) -> Response:
-    token = request.cookies.get(COOKIE_NAME)
+    token = session_token(request)
+    require_csrf_checked(request, token)
     user_id = revoke_token(db, token)
     if user_id is not None:
         gone = db.get(User, user_id)

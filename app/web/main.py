@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from app.db.engine import WORKER_THREADS, create_db_engine, create_session_factory
 from app.security import db_errors
 from app.security.config import security_settings
+from app.security.cookies import session_token
 from app.security.csrf import CSRFMiddleware, csrf_token_of
 from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.services.config import WorkspaceSettings
@@ -84,7 +85,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     """Issue 9: CSRF on state-changing requests, security headers, a body cap, 503 when the
     database is down, and ``csrf_token(request)`` for HTML forms."""
     app.state.templates.env.globals["csrf_token"] = lambda request: csrf_token_of(
-        settings.secret, request.cookies.get(auth.COOKIE_NAME)
+        settings.secret, session_token(request)
     )
     security_settings(app.state)  # read now: a bad CCSIM_* value stops the start, not a request
     db_errors.install(app)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.web.auth import COOKIE_NAME, user_for_token
+from app.security.cookies import session_token
+from app.web.auth import user_for_token
 from app.web.deps import DbSession, Templates
 from app.web.i18n import LANG_COOKIE, LANGUAGES, page_context
 
@@ -33,7 +34,7 @@ def login_page(
     next_: str | None = Query(None, alias="next"),
 ) -> Response:
     target = safe_next(next_)
-    if user_for_token(db, request.cookies.get(COOKIE_NAME)) is not None:
+    if user_for_token(db, session_token(request)) is not None:
         return RedirectResponse(target, status_code=303)
     context = {**page_context(request), "next": target, "user": None}
     return templates.TemplateResponse(request, "login.html", context)

@@ -1,6 +1,8 @@
 // Log-in without a page reload: the JSON answer of /api/auth/login becomes a redirect or an
-// inline error next to the form.
+// inline error next to the form. The target is checked again here (safe-next.js): this
+// script is what navigates.
 import { t } from "./i18n.js";
+import { safeNext } from "./safe-next.js";
 
 const form = document.getElementById("login-form");
 const error = document.getElementById("login-error");
@@ -28,7 +30,7 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   if (response.ok) {
-    location.assign(form.dataset.next || "/");
+    location.assign(safeNext(form.dataset.next));
     return;
   }
   error.textContent = response.status === 401 ? t("login.failed") : t("login.error");

@@ -29,9 +29,18 @@ CSRF_HEADER = b"x-csrf-token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 64 * 1024
-# Log-in is the only state-changing request that needs no token (it has no session yet; the
-# Origin check still applies). Exact paths: a prefix would exempt any route added beneath.
-TOKEN_EXEMPT_PATHS = frozenset({"/api/auth/login"})
+# Log-in needs no token (it has no session yet; the Origin check still applies). Exact
+# paths: a prefix would exempt any route added beneath. The second log-in steps have no
+# session either: their proof is the signed, HttpOnly, SameSite=Strict pending cookie,
+# which a cross-site request does not carry.
+TOKEN_EXEMPT_PATHS = frozenset(
+    {
+        "/api/auth/login",
+        "/api/auth/login/totp",
+        "/api/auth/login/enrol/start",
+        "/api/auth/login/enrol",
+    }
+)
 # Where the middleware records the session token whose CSRF token it verified; the
 # authentication dependency refuses a state-changing request whose session is not this one.
 VERIFIED_KEY = "ccsim.csrf_verified_session"

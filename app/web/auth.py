@@ -420,8 +420,9 @@ def _pending(request: Request, db: Session, secret: str) -> User:
     user = totp.pending_user(db, secret, read_cookie(request.scope, totp.PENDING_COOKIE))
     if user is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "no log-in waiting for a code (or it took more than 5 minutes): log in again",
+            status.HTTP_400_BAD_REQUEST,
+            "no log-in waiting for a code (or it took more than 5 minutes): log in again "
+            "with your password (POST /api/auth/login)",
         )
     return user
 

@@ -25,6 +25,7 @@ from app.services.config import WorkspaceSettings
 from app.settings import Settings, find_project_path
 from app.web import auth
 from app.web.routes import (
+    account,
     admin,
     bench_echo,
     desk_api,
@@ -49,6 +50,7 @@ ROUTERS += [voice_api.router]  # the customer's voice in calls (issue 11)
 ROUTERS += [trainer_api.router, trainer_api.trainee_router, supervisor_api.router]  # issue 8
 ROUTERS += [pages_trainer.router, pages_supervisor.router]  # workspaces (issue 8)
 ROUTERS += [admin.router, admin.pages]  # administration (issue 9)
+ROUTERS += [account.router, account.pages]  # staff second factor (issue 16)
 ROUTERS += [bench_echo.router]  # off unless CCSIM_BENCH_ECHO=1 (issue 10)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from starlette.types import Scope
 
@@ -66,7 +67,7 @@ def is_https(scope: Scope, trusted_proxies: list[str]) -> bool:
     return False
 
 
-def uvicorn_proxy_options() -> dict[str, object]:
+def uvicorn_proxy_options() -> dict[str, Any]:
     """uvicorn's own proxy handling, off: by default it believes ``X-Forwarded-For`` and
     ``-Proto`` from 127.0.0.1 and rewrites the client address before the app sees it, so any
     local process (or a proxy nobody listed) could rotate its address past the per-address

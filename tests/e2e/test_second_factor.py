@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.db.engine import create_db_engine, create_session_factory
-from app.db.models import AuditLogEntry, Role
+from app.db.models import AuditLogEntry, Role, RoleSecurityPolicy
 from app.repositories.users import UserRepository
 from tests.e2e.conftest import LiveServer
 
@@ -86,3 +86,35 @@ def test_enrol_log_out_log_in_with_a_code_and_a_replay_is_refused(
     reasons = [e.details.get("reason") for e in _audit(live_server, "login_failed")]
     assert "totp_replayed" in reasons
     assert _audit(live_server, "totp_enable")
+
+
+def test_a_role_that_requires_it_enrols_during_log_in(
+    page: Page, live_server: LiveServer, shot
+) -> None:
+    """An admin required admins to use a second factor: a new admin enrols on the log-in
+    page itself, sees the recovery codes once, and goes on to the page asked for."""
+    engine = create_db_engine(live_server.database_url)
+    with create_session_factory(engine).begin() as db:
+        UserRepository(db, "fast").create("new.admin", PASSWORD, Role.ADMIN, "Новый админ")
+        db.merge(RoleSecurityPolicy(role="admin", totp_required=True))
+    try:
+        page.goto("/login?next=/admin")
+        page.get_by_label("Логин").fill("new.admin")
+        page.get_by_label("Пароль").fill(PASSWORD)
+        page.get_by_role("button", name="Войти").click()
+        secret = page.locator("#enrol-secret")
+        expect(secret).to_have_text(re.compile(r"^[A-Z2-7]{16,}$"))
+        page.get_by_label("Код из приложения").fill("12345x")
+        page.get_by_role("button", name="Подтвердить").click()
+        expect(page.locator("#step-error")).to_be_visible()
+        page.get_by_label("Код из приложения").fill(pyotp.TOTP(secret.inner_text()).now())
+        page.get_by_role("button", name="Подтвердить").click()
+        expect(page.locator("#recovery-list li")).to_have_count(10)
+        shot("enrolled-at-log-in")
+        page.get_by_role("button", name="Я сохранил коды, продолжить").click()
+        page.wait_for_url(re.compile(r"/admin$"))
+    finally:
+        with create_session_factory(engine).begin() as db:
+            db.merge(RoleSecurityPolicy(role="admin", totp_required=False))
+        engine.dispose()
+    assert _audit(live_server, "totp_enrol_failed")

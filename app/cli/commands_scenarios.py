@@ -16,7 +16,7 @@ from app.cli.errors import fail
 from app.cli.groups import cli, scenarios_app
 from simulator.scenario.graph import to_mermaid
 from simulator.scenario.library import Library
-from simulator.scenario.loader import load_library, validate_paths
+from simulator.scenario.loader import check_paths, load_library
 
 RootOption = Annotated[
     Path,
@@ -37,13 +37,15 @@ def validate(
 ) -> None:
     """Check scenarios, playthroughs and fragments; print every error as FILE:LINE:COL."""
     try:
-        errors, files = validate_paths(paths)
+        errors, warnings, files = check_paths(paths)
     except Exception as exc:  # the promise is "never a traceback", even on a bug
         typer.echo(f"error: internal error while validating: {exc!r}", err=True)
         raise typer.Exit(1) from None
-    for error in errors:
+    for error in errors + warnings:
         typer.echo(str(error))
     noun = "file" if files == 1 else "files"
+    if warnings:
+        typer.echo(f"{len(warnings)} warning(s): the files load, but see above", err=True)
     if errors:
         typer.echo(f"{files} {noun} checked, {len(errors)} error(s)", err=True)
         raise typer.Exit(1)

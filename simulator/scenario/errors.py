@@ -38,6 +38,7 @@ class LoadResult(Generic[T]):
     path: Path
     value: T | None = None
     errors: list[LocatedError] = field(default_factory=list)
+    warnings: list[LocatedError] = field(default_factory=list)  # messages start "warning:"
     source: str = ""
     # Hash of the file and of every fragment it includes: the version a session points at.
     sha256: str = ""

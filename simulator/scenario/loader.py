@@ -17,7 +17,7 @@ from simulator.scenario.errors import LoadResult, LocatedError, digest
 from simulator.scenario.includes import FRAGMENT_KEYS, resolve_includes
 from simulator.scenario.library import Library, LoadedPlaythrough, LoadedScenario
 from simulator.scenario.model import Playthrough, Scenario
-from simulator.scenario.semantic import check_playthrough, check_scenario
+from simulator.scenario.semantic import check_playthrough, check_scenario, scenario_warnings
 from simulator.scenario.validation import validate_model
 from simulator.scenario.yaml_nodes import Mark, SourceMap, read_document
 
@@ -56,6 +56,7 @@ def _read_scenario(path: Path) -> _Read:
     if scenario is not None and scenario.scoring:
         result.errors += _check_scoring_overrides(scenario.scoring, doc.marks)
     result.errors = sorted(set(result.errors))
+    result.warnings = sorted(set(scenario_warnings(doc.value, doc.marks)))
     result.value = scenario if not result.errors else None
     return _Read(result, doc.value, doc.marks)
 
@@ -140,6 +141,7 @@ class _Checker:
         self.reads: dict[Path, _Read] = {}
         self.by_id: dict[str, _Read] = {}
         self.errors: list[LocatedError] = []
+        self.warnings: list[LocatedError] = []
         self.files = 0
 
     def scenario(self, path: Path, *, report: bool) -> _Read:
@@ -160,6 +162,7 @@ class _Checker:
             if report:
                 self.files += 1
                 self.errors += read.result.errors
+                self.warnings += read.result.warnings
                 self._check_folder(read)
         return self.reads[key]
 
@@ -232,6 +235,14 @@ def validate_paths(paths: Iterable[Path | str]) -> tuple[list[LocatedError], int
 
     ``*.play.yaml`` are playthroughs, files in a folder whose name starts with ``_`` are
     fragments, every other ``.yaml`` is a scenario."""
+    errors, _, files = check_paths(paths)
+    return errors, files
+
+
+def check_paths(
+    paths: Iterable[Path | str],
+) -> tuple[list[LocatedError], list[LocatedError], int]:
+    """Like :func:`validate_paths`, with the warnings (loadable but unfair constructs) too."""
     files, errors = _expand(Path(p) for p in paths)
     checker = _Checker()
     by_kind = {
@@ -243,7 +254,7 @@ def validate_paths(paths: Iterable[Path | str]) -> tuple[list[LocatedError], int
         checker.fragment(f)
     for f in by_kind["playthrough"]:
         checker.playthrough(f)
-    return sorted(set(errors + checker.errors)), checker.files
+    return sorted(set(errors + checker.errors)), sorted(set(checker.warnings)), checker.files
 
 
 def load_library(root: Path | str = Path("scenarios")) -> Library:
@@ -274,5 +285,6 @@ def load_library(root: Path | str = Path("scenarios")) -> Library:
                 LoadedPlaythrough(result.value, path, result.source)
             )
     library.errors = sorted(set(checker.errors))
+    library.warnings = sorted(set(checker.warnings))
     library.files_checked = checker.files
     return library

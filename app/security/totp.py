@@ -89,7 +89,7 @@ def _normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _step_of_code(secret: str, code: str, last_step: int | None, now: float) -> int | None:
+def _step_of_code(secret: str, code: str, now: float) -> int | None:
     """The time step ``code`` belongs to (within the window), or None."""
     totp = pyotp.TOTP(secret)
     here = int(now // STEP_S)
@@ -111,7 +111,7 @@ def check_code(
     if len(given) > 32:
         return Verdict(False, "malformed")
     if given.isdigit() and len(given) == 6:
-        step = _step_of_code(row.secret, given, row.last_step, time.time())
+        step = _step_of_code(row.secret, given, time.time())
         if step is None:
             return Verdict(False, "wrong")
         # Atomic: of two requests with the same code, one moves last_step and the other

@@ -18,6 +18,7 @@ from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts
 from scoring.grounding import ground, merge
+from scoring.identity import gives_all, ground_identity
 from simulator.engine.call_timing import (
     call_reaction,
     call_timing,
@@ -383,7 +384,13 @@ class Engine:
             heard = [state.last_customer_text] if state.last_customer_text else []
             found = self.detector.detect(text, customer=state.last_customer_text)
             known = knowledge(self.scenario, state.forms, self._known_facts)
-            result = merge(found, ground(text, checks, known, heard))
+            grounded = ground(text, checks, known, heard)
+            verification = self.scenario.customer.verification
+            if verification is not None:
+                # Asking for the scenario's verification fields by name is identification,
+                # however the request is phrased (catalogue convention 8).
+                grounded += ground_identity(text, verification.fields)
+            result = merge(found, grounded)
         else:
             result = detection
         reply_index = state.replies
@@ -854,6 +861,16 @@ class Engine:
         )
         state.last_activity = self._now
         state.last_customer_text = line.text
+        verification = self.scenario.customer.verification
+        if (
+            verification is not None
+            and not state.identified
+            and line.kind in ("line", "reaction", "repair")
+            and gives_all(line.text, verification.fields, self.scenario.customer.profile)
+        ):
+            # The customer has just given every verification value: identified, whichever
+            # label the operator's request got.
+            state.identified = True
         if state.awaiting_reply_since is None:
             state.awaiting_reply_since = self._now
 

@@ -262,6 +262,25 @@ def _decide(ctx: Context, overall: float, actions: list[LabourActionResult]) -> 
                 f"Критическое нарушение «{behaviour_ru(v.code)}» в реплике {v.reply_index}: "
                 "контакт не засчитан независимо от баллов",
             )
+    if settings.crm_points.critical_fails:
+        for fc, f in ctx.crm.critical_wrong():
+            action = next(
+                (
+                    la.code
+                    for la in actions
+                    for lp in la.lost_points
+                    if lp.rule == "crm.critical_wrong_value" and lp.text == f.value
+                ),
+                None,
+            )
+            step = f", шаг «{fc.record.step}»" if fc.record is not None and fc.record.step else ""
+            return (
+                "crm.critical_field_wrong",
+                f"Существенная ошибка в записи CRM «{fc.form.title}»{step}: в ключевом поле "
+                f"«{f.label}» внесено «{f.value}», ожидалось «{f.expected}»"
+                + (f" (трудовое действие {action}: внесение данных)" if action else "")
+                + " — контакт не засчитан независимо от баллов",
+            )
     if round(overall, 2) < settings.pass_threshold:
         return (
             "overall.below_threshold",

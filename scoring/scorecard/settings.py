@@ -44,6 +44,9 @@ class CrmPoints(_Strict):
     form: float = Field(10, ge=0)
     field: float = Field(3, ge=0)
     accuracy: float = Field(4, ge=0)
+    # A submitted record whose `critical: true` field is wrong fails the contact
+    # (decided_by ``crm.critical_field_wrong``); false: it only costs `accuracy`.
+    critical_fails: bool = True
 
 
 class ViolationRule(_Strict):

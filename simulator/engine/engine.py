@@ -27,7 +27,7 @@ from simulator.engine.call_timing import (
 )
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds, met_by
-from simulator.engine.crm import check_submission
+from simulator.engine.crm import check_submission, record_correct
 from simulator.engine.knowledge import knowledge, scenario_facts
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
@@ -579,6 +579,12 @@ class Engine:
             held=state.hold.count > 0,
             needs_met=frozenset(state.needs_met),
             stated_in_step=frozenset(state.step.stated),
+            correct_forms=frozenset(
+                form_id
+                for form_id, fields in state.forms.items()
+                if (form := self.scenario.form(form_id)) is not None
+                and record_correct(form, fields)
+            ),
         )
 
     def _evaluate(

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.db.engine import WORKER_THREADS, create_db_engine, create_session_factory
-from app.security import db_errors
+from app.security import db_errors, input_errors
 from app.security.config import security_settings
 from app.security.csrf import CSRFMiddleware, csrf_token_of
 from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -94,6 +94,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     )
     security_settings(app.state)  # read now: a bad CCSIM_* value stops the start, not a request
     db_errors.install(app)
+    input_errors.install(app)  # a 422 for any body, even one holding lone surrogates
     app.add_middleware(CSRFMiddleware, secret=lambda: settings.secret)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -40,6 +40,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         detector=getattr(app.state, "live_detector", None),
     )
     app.state.session_hub = hub
+    if getattr(app.state, "detect_prewarm", False) and settings.detect_processes:
+        hub.detect_pool.prewarm()
     try:
         yield
     finally:

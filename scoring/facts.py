@@ -48,6 +48,9 @@ class FactSpec:
     value: str
     keywords: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    # What the fact is about when its article names it («Орбита Плюс» for the tariff's price):
+    # weak keywords, yielding a clause to any fact's own keyword.
+    subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -790,6 +793,17 @@ class _Hit:
     end: int
     first: int  # index of the keyword's first token
     negated: bool  # «без пакета», «кроме доставки»
+    weak: bool = False  # the fact's subject, not its own keyword
+
+
+def _fact_hits(parsed: _Reply, spec: FactSpec) -> list[_Hit]:
+    """The fact's keyword hits, then its subjects' (weak) where no keyword of it stands."""
+    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    if spec.subjects:
+        for h in _keyword_hits(parsed.tokens, spec.subjects, parsed.index):
+            if not any(k.start < h.end and h.start < k.end for k in hits):
+                hits.append(_Hit(h.start, h.end, h.first, h.negated, weak=True))
+    return hits
 
 
 def _keyword_hits(
@@ -961,7 +975,7 @@ def _check(
 ) -> FactCheck | None:
     reply = parsed.text
     if hits is None:
-        hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+        hits = _fact_hits(parsed, spec)
     aliases = _alias_spans(reply, spec.aliases)
     expected = _expected(spec)
     if spec.kind == "text" or expected is None:
@@ -1134,6 +1148,8 @@ def _check_text(
 
 def _is_weak(parsed: _Reply, hit: _Hit) -> bool:
     """«течение», «срок»: words that stand beside any duration («в течение 5 дней»)."""
+    if hit.weak:
+        return True
     token = parsed.tokens[hit.first]
     return token.end == hit.end and token.lemma in _WEAK_KEYWORDS
 
@@ -1153,7 +1169,7 @@ def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
     its own keyword («перевыпустим карту в течение 7 дней») yields the clause to it. A value
     that states a fact right in that fact's clause is owned by it."""
     clauses = parsed.clauses()
-    hits = [_keyword_hits(parsed.tokens, spec.keywords, parsed.index) for spec in specs]
+    hits = [_fact_hits(parsed, spec) for spec in specs]
     strong: list[set[int]] = []
     weak: list[set[int]] = []
     for fact_hits in hits:
@@ -1193,7 +1209,7 @@ def keyword_spans(reply: str, spec: FactSpec) -> list[tuple[int, int, bool]]:
     """Where the fact's keywords stand in the reply, and whether each is negated
     («без пакета»): what the fact tester shows when a fact is or is not discussed."""
     parsed = _Reply(reply)
-    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    hits = _fact_hits(parsed, spec)
     return sorted({(h.start, h.end, h.negated) for h in hits})
 
 

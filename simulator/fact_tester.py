@@ -20,7 +20,7 @@ from scoring.facts import (
     keyword_spans,
 )
 from scoring.grounding import ground
-from simulator.engine.engine import fact_spec
+from simulator.engine.engine import fact_specs
 from simulator.engine.knowledge import knowledge
 from simulator.scenario.model import Scenario
 
@@ -74,7 +74,7 @@ class FactReport:
 def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> FactReport:
     """Every fact of the scenario against ``reply``; ``customer`` is the customer's last
     message (values echoed from it are not personal data)."""
-    specs = [fact_spec(f) for f in scenario.facts().values()]
+    specs = fact_specs(scenario)
     checks, notes = explain_facts(reply, specs)
     by_fact: dict[str, FactCheck] = {c.fact: c for c in checks}
     mentions = {(m.start, m.end): m for m in extract_mentions(reply)}

@@ -10,6 +10,7 @@ relies on that to rebuild a session from its log.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -99,14 +100,45 @@ FILLER_LABELS: Final = frozenset(
 MAX_FILLERS: Final = 2
 
 
-def fact_spec(fact: Fact) -> FactSpec:
+def fact_spec(fact: Fact, subjects: tuple[str, ...] = ()) -> FactSpec:
     return FactSpec(
         id=fact.id,
         kind=fact.kind,
         value=fact.value,
         keywords=tuple(fact.keywords),
         aliases=tuple(fact.aliases),
+        subjects=subjects,
     )
+
+
+# Kinds whose values compare with each other: two facts of one group in an article cannot share
+# its subject («Орбита Плюс» would not say which of two prices is meant).
+_VALUE_GROUPS: Final = {
+    "price": "money",
+    "number": "number",
+    "phone": "phone",
+    "term": "when",
+    "deadline": "when",
+    "date": "when",
+    "time": "when",
+}
+
+
+def fact_specs(scenario: Scenario) -> list[FactSpec]:
+    """The scenario's facts as the checker reads them. A product or service named in «quotes»
+    in an article's title is the subject of the article's facts: «Орбита Плюс — 590 рублей в
+    месяц» speaks of the tariff's price without saying «стоимость». Only a fact alone of its
+    value group in the article gets it, and only as a weak keyword."""
+    out: dict[str, FactSpec] = {}
+    for article in scenario.knowledge_base:
+        names = tuple(n.strip() for n in re.findall(r"«([^»]{2,40})»", article.title))
+        groups = [_VALUE_GROUPS.get(f.kind) for f in article.facts]
+        for fact, group in zip(article.facts, groups, strict=True):
+            alone = group is not None and groups.count(group) == 1
+            out[fact.id] = fact_spec(fact, names if alone else ())
+    for fact in scenario.facts().values():
+        out.setdefault(fact.id, fact_spec(fact))
+    return [out[f.id] for f in scenario.facts().values()]
 
 
 def _ms(t: float) -> float:
@@ -133,7 +165,7 @@ class Engine:
         self.hints = hints
         self.version = version
         self._rng = random.Random(seed)
-        self._facts = [fact_spec(f) for f in scenario.facts().values()]
+        self._facts = fact_specs(scenario)
         self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
         self._call = scenario.channel == "call"

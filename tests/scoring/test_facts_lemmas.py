@@ -59,3 +59,19 @@ def test_text_facts_match_by_lemmas_in_one_clause(reply: str, stated: bool) -> N
 def test_a_code_still_needs_the_same_characters() -> None:
     code = FactSpec("order", "text", "ТД-4471902", ("заказ",))
     assert status("Заказ ТД-4471903 передан.", code) is None
+
+
+TARIFF = FactSpec(
+    "tariff_price", "price", "590 рублей", ("абонентская плата",), (), ("Орбита Плюс",)
+)
+ROAMING = FactSpec("roaming_price", "price", "9 рублей", ("минута",))
+
+
+def test_the_subject_of_a_fact_is_a_weak_keyword() -> None:
+    from scoring.facts import check_facts
+
+    assert status("«Орбита Плюс» — 590 рублей в месяц.", TARIFF) == ("stated", "590 рублей")
+    assert status("«Орбита Плюс» — 690 рублей в месяц.", TARIFF) == ("misstated", "690 рублей")
+    # Another fact's own keyword in the clause takes it: no misstatement of the tariff.
+    checks = check_facts("На «Орбите Плюс» минута стоит 9 рублей.", [TARIFF, ROAMING])
+    assert [(c.fact, c.status) for c in checks] == [("roaming_price", "stated")]

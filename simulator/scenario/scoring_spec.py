@@ -7,13 +7,22 @@ action the scenario expects at all (hold, escalation, transfer...) and the KPI t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, ScoredFact, ScoringSpec, StepSpec
 from scoring.standard import KpiCatalogue, load_kpis
-from simulator.scenario.model import Branch, Condition, Scenario
+from simulator.scenario.model import Branch, Condition, Scenario, Step
 
 _HOLD_BEHAVIOURS = ("hold_request", "hold_return")
+RESOLVED_OUTCOMES = ("resolved", "escalated")
+
+# The scenario-level actions a branch condition can wait for, keyed as ``ScoringSpec``
+# names them in ``optional_actions``.
+ACTION_CONDITIONS: dict[str, Callable[[Condition], bool]] = {
+    "escalation": lambda c: c.escalated is True,
+    "transfer_department": lambda c: c.transferred is not None,
+    "hold": lambda c: c.hold is True,
+}
 
 
 def _branches(scenario: Scenario) -> Iterator[tuple[str, Branch]]:
@@ -28,6 +37,60 @@ def _conditions(scenario: Scenario) -> Iterator[tuple[str, Condition]]:
     for step_id, branch in _branches(scenario):
         if branch.when is not None:
             yield step_id, branch.when
+
+
+def _exits(step: Step) -> list[Branch]:
+    branches = [b for b in step.branches if b.goto is not None or b.end is not None]
+    if step.otherwise is not None:
+        branches.append(step.otherwise)
+    return branches
+
+
+def closes_as(scenario: Scenario, step: Step) -> str | None:
+    """The outcome every way out of ``step`` ends in, when they all end the dialogue with the
+    same outcome (a closing step: «Спасибо, до свидания» whatever the operator says)."""
+    exits = _exits(step)
+    if not exits or any(b.goto is not None or b.end is None for b in exits):
+        return None
+    outcomes = {scenario.endings[b.end].outcome for b in exits if b.end in scenario.endings}
+    return outcomes.pop() if len(outcomes) == 1 else None
+
+
+def resolvable_without(
+    scenario: Scenario,
+    requires: Callable[[Condition], bool],
+    resolved: tuple[str, ...] = RESOLVED_OUTCOMES,
+) -> bool:
+    """Whether some path from the start reaches an ending of a resolved outcome through
+    branches none of whose conditions ``requires`` (e.g. an escalation)."""
+    steps = scenario.dialogue.steps
+    seen: set[str] = set()
+    todo = [scenario.dialogue.start]
+    while todo:
+        step_id = todo.pop()
+        if step_id in seen or step_id not in steps:
+            continue
+        seen.add(step_id)
+        for branch in _exits(steps[step_id]):
+            if branch.when is not None and requires(branch.when):
+                continue
+            if branch.end is not None:
+                ending = scenario.endings.get(branch.end)
+                if ending is not None and ending.outcome in resolved:
+                    return True
+            if branch.goto is not None:
+                todo.append(branch.goto)
+    return False
+
+
+def optional_actions(scenario: Scenario) -> tuple[str, ...]:
+    """Actions some branch waits for although the contact can be resolved without them."""
+    out = []
+    conditions = [c for _, c in _conditions(scenario)]
+    for key, requires in ACTION_CONDITIONS.items():
+        if any(requires(c) for c in conditions) and resolvable_without(scenario, requires):
+            out.append(key)
+    return tuple(out)
 
 
 def _kpi_targets(scenario: Scenario, catalogue: KpiCatalogue) -> dict[str, float]:
@@ -64,7 +127,7 @@ def scoring_spec(
         title=scenario.title,
         kpi_targets=_kpi_targets(scenario, catalogue),
         steps=tuple(
-            StepSpec(id=step_id, expect=tuple(step.expect))
+            StepSpec(id=step_id, expect=tuple(step.expect), closes_as=closes_as(scenario, step))
             for step_id, step in scenario.dialogue.steps.items()
         ),
         facts=tuple(
@@ -105,5 +168,6 @@ def scoring_spec(
         or any(c.transferred is not None for c in conditions),
         expects_complaint="complaint" in kinds,
         expects_order="order" in kinds or "order_confirmation" in expects,
+        optional_actions=optional_actions(scenario),
         overrides=dict(scenario.scoring),
     )

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from scoring.catalogue import BEHAVIOUR_IDS, VIOLATION_IDS
+from simulator.scenario.lookalikes import latin_expected
 
 FUNCTION_CODES: tuple[str, ...] = ("A/01.3", "A/02.3", "A/03.3", "A/04.3")
 
@@ -31,6 +32,7 @@ def _check_function(value: str) -> str:
     if value not in FUNCTION_CODES:
         raise ValueError(
             f"unknown labour function {value!r}; use one of {', '.join(FUNCTION_CODES)}"
+            + latin_expected(value)
         )
     return value
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from scoring.catalogue import VIOLATION_IDS
 from simulator.scenario.errors import LocatedError
+from simulator.scenario.lookalikes import labour_action_hint
 from simulator.scenario.model import FAIRNESS_KINDS
 from simulator.scenario.yaml_nodes import Loc, SourceMap
 
@@ -298,7 +299,8 @@ def check_playthrough(
         if isinstance(code, str) and code not in labour_actions:
             report.at(
                 ("expect", "loses_on", i),
-                f"{code!r} is not a labour action code of the standard (e.g. 'A/01.3 ТД2')",
+                f"{code!r} is not a labour action code of the standard (e.g. 'A/01.3 ТД2')"
+                + labour_action_hint(code, labour_actions),
             )
     for i, action in enumerate(_l(raw.get("actions"))):
         if isinstance(action, dict):

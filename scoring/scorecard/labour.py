@@ -106,6 +106,45 @@ def _action_before(ctx: Context, behaviour: str, step: str) -> str | None:
     return None
 
 
+# Behaviours that are an operator action, by the ``optional_actions`` key of that action.
+_ACTION_OF_BEHAVIOUR = {
+    "escalation": ("escalation", "эскалация"),
+    "transfer_department": ("transfer_department", "передача в подразделение"),
+    "hold_request": ("hold", "удержание"),
+    "hold_return": ("hold", "удержание"),
+}
+
+
+def _action_taken(ctx: Context, key: str) -> bool:
+    if key == "hold":
+        return bool(ctx.log.holds)
+    event = {"escalation": "escalate", "transfer_department": "transfer"}[key]
+    behaviour = "escalation" if key == "escalation" else "transfer_department"
+    return any(a.type == event for a in ctx.log.actions) or any(
+        behaviour in r.labels for r in ctx.log.replies
+    )
+
+
+def _optional_not_taken(ctx: Context, behaviour: str) -> str | None:
+    """The action's name when a step expects a behaviour that is an optional action (only some
+    paths to a resolved ending call for it) and the operator did not take that path."""
+    key, name = _ACTION_OF_BEHAVIOUR.get(behaviour, ("", ""))
+    if not key or not _excused(ctx, key):
+        return None
+    return name
+
+
+def _excused(ctx: Context, key: str) -> bool:
+    """An optional action not taken is excused when the session visibly took another path:
+    the contact was resolved without it, or the operator took another optional action instead
+    (a transfer to security where an escalation was one of the ways). An unresolved contact
+    with none of them taken is charged: the path it needed was not taken."""
+    if key not in ctx.spec.optional_actions or _action_taken(ctx, key):
+        return False
+    others = [k for k in ctx.spec.optional_actions if k != key and k != "hold"]
+    return ctx.resolved or (key != "hold" and any(_action_taken(ctx, k) for k in others))
+
+
 def _not_reached(step: str, behaviour: str, name: str, ctx: Context) -> Check:
     """An expectation of a step the session never reached weighs nothing.
 
@@ -164,6 +203,22 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
             if step.id not in ctx.log.steps_visited:
                 if not ctx.resolved:  # a resolved contact took another path: nothing to say
                     checks.append(_not_reached(step.id, behaviour, name, ctx))
+                continue
+            optional = _optional_not_taken(ctx, behaviour)
+            if optional is not None:
+                checks.append(
+                    Check(
+                        "expect.optional_path",
+                        0.0,
+                        0.0,
+                        f"«{name}» на шаге {step.id} не оценивается: {optional} — лишь один из "
+                        "путей сценария, а оператор решал вопрос другим путём",
+                        step.id,
+                        None,
+                        "",
+                        {"behaviour": behaviour},
+                    )
+                )
                 continue
             in_step = [r for r in ctx.log.replies_in(step.id) if shows(ctx, r, behaviour)]
             action = _action_showing(ctx, behaviour, step.id)
@@ -283,7 +338,7 @@ def action_checks(ctx: Context, evidence: Evidence, expected_already: set[str]) 
             done = (
                 reply is not None or recorded or _action_showing(ctx, behaviour, None) is not None
             )
-        if not done and key in ctx.spec.optional_actions:
+        if not done and _excused(ctx, key):
             # One path of the dialogue calls for it and the contact could be resolved on
             # another: an operator who took the other path is not charged for it.
             continue

@@ -16,12 +16,28 @@ from simulator.scenario.model import Branch, Condition, Scenario, Step
 _HOLD_BEHAVIOURS = ("hold_request", "hold_return")
 RESOLVED_OUTCOMES = ("resolved", "escalated")
 
+
 # The scenario-level actions a branch condition can wait for, keyed as ``ScoringSpec``
 # names them in ``optional_actions``.
+def _requires(
+    flag: Callable[[Condition], bool], behaviours: set[str]
+) -> Callable[[Condition], bool]:
+    """A condition waits for the action when it names the action itself (``escalated: true``)
+    or only the behaviours that are the action said (``said_any: [escalation]``)."""
+
+    def requires(c: Condition) -> bool:
+        said_any = set(c.said_any)
+        return (
+            flag(c) or bool(set(c.said) & behaviours) or (bool(said_any) and said_any <= behaviours)
+        )
+
+    return requires
+
+
 ACTION_CONDITIONS: dict[str, Callable[[Condition], bool]] = {
-    "escalation": lambda c: c.escalated is True,
-    "transfer_department": lambda c: c.transferred is not None,
-    "hold": lambda c: c.hold is True,
+    "escalation": _requires(lambda c: c.escalated is True, {"escalation"}),
+    "transfer_department": _requires(lambda c: c.transferred is not None, {"transfer_department"}),
+    "hold": _requires(lambda c: c.hold is True, {"hold_request", "hold_return"}),
 }
 
 

@@ -194,3 +194,49 @@ def test_a_mandatory_escalation_missed_is_still_charged() -> None:
     assert [p.rule for p in card.labour_action("A/03.3 ТД6").lost_points] == [
         "action.escalation_missing"
     ]
+
+
+def _hold_spec() -> ScoringSpec:
+    steps = (
+        StepSpec("opening", ("greeting",)),
+        StepSpec("question", ("hold_request", "hold_return", "information")),
+    )
+    return demo_spec(steps=steps, facts=(), crm_forms=(), optional_actions=("hold",))
+
+
+def _answered_without_hold(outcome: str) -> LogBuilder:
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Здравствуйте", ["greeting"])
+    b.customer(8, "question").reply(10, "Тариф стоит 990 рублей", ["information"])
+    return b.end(12, outcome, outcome)
+
+
+def test_a_step_expected_optional_hold_is_not_charged_when_resolved_without_it() -> None:
+    card = score_session(_answered_without_hold("resolved").events, _hold_spec())
+    checks = {c.detail.get("behaviour"): c for c in card.labour_action("A/01.3 ТД1").checks}
+    assert checks["hold_request"].rule == "expect.optional_path"
+    assert checks["hold_request"].max_points == 0 and checks["hold_return"].max_points == 0
+    assert not [p for p in card.lost_points if p.rule.startswith("expect.")]
+
+
+def test_an_optional_hold_missed_in_an_unresolved_contact_is_charged() -> None:
+    card = score_session(_answered_without_hold("unresolved").events, _hold_spec())
+    lost = {p.rule for p in card.labour_action("A/01.3 ТД1").lost_points}
+    assert "expect.missing" in lost
+
+
+def test_a_transfer_taken_instead_of_an_optional_escalation_excuses_it() -> None:
+    spec = demo_spec(
+        function="A/03.3",
+        expects_escalation=True,
+        expects_transfer=True,
+        optional_actions=("escalation", "transfer_department"),
+        facts=(),
+        crm_forms=(),
+    )
+    b = _greeted()
+    b.add(6, ev.TRANSFER, {"department": "security"})
+    card = score_session(b.end(9, "lost", "unresolved").events, spec)
+    assert not [p for p in card.lost_points if p.rule == "action.escalation_missing"]
+    neither = score_session(_greeted().end(9, "lost", "unresolved").events, spec)
+    assert "action.escalation_missing" in {p.rule for p in neither.lost_points}

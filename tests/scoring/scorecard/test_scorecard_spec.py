@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.scorecard import ScoringSettingsError, score_session
+from scoring.scorecard import ScoringSettingsError, ScoringSpec, score_session
 from simulator.scenario.loader import load_scenario_file
 from simulator.scenario.model import Scenario
 from simulator.scenario.scoring_spec import scoring_spec
@@ -61,3 +61,18 @@ def test_a_scenario_scoring_block_reaches_the_scorer_and_is_validated() -> None:
     lenient = base.model_copy(update={"scoring": {"pass_threshold": 0}})
     card = score_session([], scoring_spec(lenient))
     assert card.pass_threshold == 0
+
+
+def test_optional_actions_and_closing_steps_come_from_the_branches() -> None:
+    root = Path(__file__).resolve().parents[3] / "scenarios"
+
+    def spec(sid: str) -> ScoringSpec:
+        return scoring_spec(load_scenario_file(root / sid / "scenario.yaml").unwrap())
+
+    fraud = spec("a01-bank-card-fraud-call")  # an escalation OR a transfer to security
+    assert {"escalation", "transfer_department"} <= set(fraud.optional_actions)
+    outage = spec("a03-isp-building-outage-call")  # escalated, or said so: required either way
+    assert "escalation" not in outage.optional_actions and "hold" in outage.optional_actions
+    overcharge = spec("a04-utilities-overcharge-call")
+    closes = {s.id: s.closes_as for s in overcharge.steps}
+    assert closes["closing"] == "resolved" and closes["when_answer"] is None

@@ -16,7 +16,7 @@ from app.cli.errors import fail
 from app.cli.groups import cli, scenarios_app
 from simulator.scenario.graph import to_mermaid
 from simulator.scenario.library import Library
-from simulator.scenario.loader import load_library, validate_paths
+from simulator.scenario.loader import check_paths, load_library
 
 RootOption = Annotated[
     Path,
@@ -35,19 +35,21 @@ def validate(
         list[Path], typer.Argument(help="Scenario or playthrough files, or folders to search.")
     ],
 ) -> None:
-    """Check scenarios, playthroughs and fragments; print every error as FILE:LINE:COL."""
+    """Check scenarios, playthroughs and fragments; print every error as FILE:LINE:COL, and
+    every lint as FILE:LINE:COL: warning: ... (warnings alone exit 0)."""
     try:
-        errors, files = validate_paths(paths)
+        errors, warnings, files = check_paths(paths)
     except Exception as exc:  # the promise is "never a traceback", even on a bug
         typer.echo(f"error: internal error while validating: {exc!r}", err=True)
         raise typer.Exit(1) from None
-    for error in errors:
-        typer.echo(str(error))
+    for problem in sorted(errors + warnings):
+        typer.echo(str(problem))
     noun = "file" if files == 1 else "files"
+    warned = f", {len(warnings)} warning(s)" if warnings else ""
     if errors:
-        typer.echo(f"{files} {noun} checked, {len(errors)} error(s)", err=True)
+        typer.echo(f"{files} {noun} checked, {len(errors)} error(s){warned}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{files} {noun} checked, all valid", err=True)
+    typer.echo(f"{files} {noun} checked, all valid{warned}", err=True)
 
 
 def _library(root: Path) -> Library:

@@ -30,6 +30,9 @@ class Library:
     scenarios: dict[str, LoadedScenario] = field(default_factory=dict)
     playthroughs: dict[str, list[LoadedPlaythrough]] = field(default_factory=dict)
     errors: list[LocatedError] = field(default_factory=list)
+    warnings: list[LocatedError] = field(
+        default_factory=list
+    )  # lints (simulator/scenario/lints.py)
     files_checked: int = 0
 
     @property

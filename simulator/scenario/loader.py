@@ -16,6 +16,7 @@ from typing import Any
 from simulator.scenario.errors import LoadResult, LocatedError, digest
 from simulator.scenario.includes import FRAGMENT_KEYS, resolve_includes
 from simulator.scenario.library import Library, LoadedPlaythrough, LoadedScenario
+from simulator.scenario.lints import lint_scenario
 from simulator.scenario.model import Playthrough, Scenario
 from simulator.scenario.semantic import check_playthrough, check_scenario
 from simulator.scenario.validation import validate_model
@@ -60,6 +61,8 @@ def _read_scenario(path: Path) -> _Read:
         result.errors += _check_scoring_overrides(scenario.scoring, doc.marks)
     result.errors = sorted(set(result.errors))
     result.value = scenario if not result.errors else None
+    if result.value is not None:
+        result.warnings = lint_scenario(result.value, doc.marks)
     return _Read(result, doc.value, doc.marks)
 
 
@@ -145,6 +148,7 @@ class _Checker:
         self.reads: dict[Path, _Read] = {}
         self.by_id: dict[str, _Read] = {}
         self.errors: list[LocatedError] = []
+        self.warnings: list[LocatedError] = []
         self.files = 0
 
     def scenario(self, path: Path, *, report: bool) -> _Read:
@@ -165,6 +169,7 @@ class _Checker:
             if report:
                 self.files += 1
                 self.errors += read.result.errors
+                self.warnings += read.result.warnings
                 self._check_folder(read)
         return self.reads[key]
 
@@ -238,6 +243,14 @@ def validate_paths(paths: Iterable[Path | str]) -> tuple[list[LocatedError], int
 
     ``*.play.yaml`` are playthroughs, files in a folder whose name starts with ``_`` are
     fragments, every other ``.yaml`` is a scenario."""
+    errors, _, files = check_paths(paths)
+    return errors, files
+
+
+def check_paths(
+    paths: Iterable[Path | str],
+) -> tuple[list[LocatedError], list[LocatedError], int]:
+    """``validate_paths`` with the lints: (errors, warnings, files read)."""
     files, errors = _expand(Path(p) for p in paths)
     checker = _Checker()
     by_kind = {
@@ -249,7 +262,7 @@ def validate_paths(paths: Iterable[Path | str]) -> tuple[list[LocatedError], int
         checker.fragment(f)
     for f in by_kind["playthrough"]:
         checker.playthrough(f)
-    return sorted(set(errors + checker.errors)), checker.files
+    return sorted(set(errors + checker.errors)), sorted(set(checker.warnings)), checker.files
 
 
 def load_library(root: Path | str = Path("scenarios")) -> Library:
@@ -284,5 +297,6 @@ def load_library(root: Path | str = Path("scenarios")) -> Library:
                 LoadedPlaythrough(result.value, path, result.source)
             )
     library.errors = sorted(set(checker.errors))
+    library.warnings = sorted(set(checker.warnings))
     library.files_checked = checker.files
     return library

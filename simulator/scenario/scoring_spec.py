@@ -76,12 +76,13 @@ def resolvable_without(
     scenario: Scenario,
     requires: Callable[[Condition], bool],
     resolved: tuple[str, ...] = RESOLVED_OUTCOMES,
+    start: str | None = None,
 ) -> bool:
-    """Whether some path from the start reaches an ending of a resolved outcome through
-    branches none of whose conditions ``requires`` (e.g. an escalation)."""
+    """Whether some path from ``start`` (default: the dialogue's start) reaches an ending of a
+    resolved outcome through branches none of whose conditions ``requires`` (an escalation)."""
     steps = scenario.dialogue.steps
     seen: set[str] = set()
-    todo = [scenario.dialogue.start]
+    todo = [start or scenario.dialogue.start]
     while todo:
         step_id = todo.pop()
         if step_id in seen or step_id not in steps:
@@ -109,6 +110,45 @@ def optional_actions(scenario: Scenario) -> tuple[str, ...]:
     return tuple(out)
 
 
+MAX_PATHS = 20_000  # a guard for the mood search on a very branchy scenario
+
+
+def best_mood(scenario: Scenario) -> tuple[float, list[str]]:
+    """The highest final mood any path of the dialogue can end with, and that path (steps and
+    ending): the start mood plus the mood changes of the branches taken and of the ending,
+    clamped to 0..100 at each change as the engine does. A branch that stays in its step counts
+    once when it raises the mood."""
+    steps = scenario.dialogue.steps
+    best: tuple[float, list[str]] = (-1.0, [])
+    budget = [MAX_PATHS]
+
+    def clamp(x: float) -> float:
+        return max(0.0, min(100.0, x))
+
+    def walk(step_id: str, mood: float, path: list[str]) -> None:
+        nonlocal best
+        budget[0] -= 1
+        if budget[0] < 0 or step_id not in steps:
+            return
+        step = steps[step_id]
+        for branch in step.branches:
+            if branch.goto is None and branch.end is None and branch.mood > 0:
+                mood = clamp(mood + branch.mood)
+        exits = [b for b in step.branches if b.goto is not None or b.end is not None]
+        exits += [step.otherwise] if step.otherwise is not None else []
+        for branch in exits:
+            after = clamp(mood + branch.mood)
+            if branch.end is not None and branch.end in scenario.endings:
+                final = clamp(after + scenario.endings[branch.end].mood)
+                if final > best[0]:
+                    best = (final, [*path, step_id, branch.end])
+            elif branch.goto is not None and branch.goto not in path and branch.goto != step_id:
+                walk(branch.goto, after, [*path, step_id])
+
+    walk(scenario.dialogue.start, float(scenario.customer.mood), [])
+    return best
+
+
 def _kpi_targets(scenario: Scenario, catalogue: KpiCatalogue) -> dict[str, float]:
     by_key = catalogue.by_scenario_key()
     targets: dict[str, float] = {}
@@ -117,6 +157,21 @@ def _kpi_targets(scenario: Scenario, catalogue: KpiCatalogue) -> dict[str, float
         value = overrides[key]
         if value is not None and key in by_key:
             targets[by_key[key]] = float(value)
+    return targets
+
+
+def _capped_csat(
+    scenario: Scenario, targets: dict[str, float], catalogue: KpiCatalogue
+) -> dict[str, float]:
+    """A final-mood target no path of the dialogue can reach is capped at the best final mood
+    it allows: otherwise every operator, however good, loses the csat points (the validator
+    warns about such a target)."""
+    target = targets.get("csat", catalogue["csat"].target(scenario.channel))
+    if target is None:
+        return targets
+    best, _ = best_mood(scenario)
+    if 0 <= best < target:
+        return {**targets, "csat": best}
     return targets
 
 
@@ -141,7 +196,7 @@ def scoring_spec(
         function=scenario.function,
         channel=scenario.channel,
         title=scenario.title,
-        kpi_targets=_kpi_targets(scenario, catalogue),
+        kpi_targets=_capped_csat(scenario, _kpi_targets(scenario, catalogue), catalogue),
         steps=tuple(
             StepSpec(id=step_id, expect=tuple(step.expect), closes_as=closes_as(scenario, step))
             for step_id, step in scenario.dialogue.steps.items()

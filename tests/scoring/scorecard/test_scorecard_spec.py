@@ -34,6 +34,7 @@ def test_kpi_overrides_facts_forms_and_steps_come_from_the_scenario() -> None:
         "handle_time": 420.0,
         "hold_time": 90.0,
         "max_response_time": 15.0,
+        "csat": 60.0,  # the default 70 capped at the best final mood this dialogue allows
     }
     facts = {f.id: f.expected for f in spec.facts}
     assert facts == {

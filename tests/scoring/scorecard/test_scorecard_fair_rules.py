@@ -240,3 +240,31 @@ def test_a_transfer_taken_instead_of_an_optional_escalation_excuses_it() -> None
     assert not [p for p in card.lost_points if p.rule == "action.escalation_missing"]
     neither = score_session(_greeted().end(9, "lost", "unresolved").events, spec)
     assert "action.escalation_missing" in {p.rule for p in neither.lost_points}
+
+
+def test_a_real_operator_closing_after_the_closing_line_is_resolved_end_to_end() -> None:
+    """The a04 model playthrough, but the operator answers the customer's «Спасибо» with a
+    reply the detector does not read as a farewell and closes the contact: the engine logs
+    "unresolved" (no ending was reached); the scorecard gives the closing step's outcome."""
+    from pathlib import Path
+
+    from scoring.detection import default_detector
+    from simulator.playthrough import play
+    from simulator.scenario.loader import load_playthrough_file, load_scenario_file
+    from simulator.scenario.model import Action
+    from simulator.scenario.scoring_spec import scoring_spec
+
+    folder = Path(__file__).resolve().parents[3] / "scenarios" / "a04-utilities-overcharge-call"
+    scenario = load_scenario_file(folder / "scenario.yaml").unwrap()
+    model = load_playthrough_file(folder / "model.play.yaml").unwrap()
+    cut = next(i for i, a in enumerate(model.actions) if a.say and "ещё чем-нибудь" in a.say)
+    actions = [
+        *model.actions[:cut],
+        Action(after=3, say="Пожалуйста, Виктор Андреевич."),
+        Action(after=2, end=True),
+    ]
+    result = play(scenario, model.model_copy(update={"actions": actions}), default_detector())
+    assert (result.ending, result.outcome) == (None, "unresolved")
+    card = score_session(result.events, scoring_spec(scenario))
+    assert card.outcome == "resolved" and card.passed
+    assert not [p for p in card.lost_points if p.rule.startswith("deduction.outcome")]

@@ -279,14 +279,14 @@ def _quote_trouble(lines: list[str], start: Any, end: Any) -> tuple[Any, str] | 
     for n, text in rows:
         if text.count('"') % 2 == 1:
             return (
-                yaml.Mark("", 0, n, text.find('"'), None, None),
+                yaml.Mark("", 0, n, text.find('"'), None, 0),
                 f"the double quote opened on line {n + 1} is never closed on that line: close "
                 "it at the end of the value",
             )
     for n, text in rows:
         if text.count('"') > 2:
             return (
-                yaml.Mark("", 0, n, text.find('"'), None, None),
+                yaml.Mark("", 0, n, text.find('"'), None, 0),
                 f"double quotes inside a double-quoted value on line {n + 1}: the value ends at "
                 'the second quote; write quotes inside the text as «ёлочки» or \\"',
             )

@@ -23,9 +23,9 @@ GC_THRESHOLDS = (10_000, 50, 100)
 def settle_heap(*, warm_detector: bool = True) -> int:
     """Load what every session needs, then freeze it; returns the objects frozen."""
     if warm_detector:
-        from app.sessions.engine_bridge import default_detector
+        from app.sessions.engine_bridge import warm_detector as load_detector
 
-        default_detector().detect("Здравствуйте! Чем могу помочь?", customer=None)
+        load_detector()
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

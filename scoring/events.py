@@ -18,12 +18,14 @@ SESSION_STARTED: Final = "session.started"  # {scenario, version, seed, function
 SESSION_STATE: Final = "session.state"  # snapshot for (re)connecting clients; not in the log
 CUSTOMER_TYPING: Final = "customer.typing"  # {step, duration_s}
 CUSTOMER_MESSAGE: Final = (
-    "customer.message"  # {step, text, variant, kind: line|nudge|reaction|ending}
+    "customer.message"  # {step, text, variant, kind: line|nudge|reaction|ending|repair}
 )
 CUSTOMER_MOOD: Final = "customer.mood"  # {mood, delta, reason}
 HINT: Final = "hint"  # {text, source: scenario|whisper}
 STEP_ENTERED: Final = "step.entered"  # {step, from, branch, identified}
 VIOLATION: Final = "violation"  # {code, reply_index, step, text, reason}
+NEED_MET: Final = "need.met"  # {step, need, kind, by: fact:ID | said:ID | crm:ID | ...}
+NEED_MISSED: Final = "need.missed"  # {step, need, kind, reply_index, misses, patience}
 SESSION_ENDED: Final = "session.ended"  # {ending, outcome, reason, scorecard_id}
 
 # Events the operator causes (client -> server), stored after the engine has seen them ------

@@ -35,21 +35,21 @@ def validate(
         list[Path], typer.Argument(help="Scenario or playthrough files, or folders to search.")
     ],
 ) -> None:
-    """Check scenarios, playthroughs and fragments; print every error as FILE:LINE:COL, and
-    every lint as FILE:LINE:COL: warning: ... (warnings alone exit 0)."""
+    """Check scenarios, playthroughs and fragments; print every error as FILE:LINE:COL."""
     try:
         errors, warnings, files = check_paths(paths)
     except Exception as exc:  # the promise is "never a traceback", even on a bug
         typer.echo(f"error: internal error while validating: {exc!r}", err=True)
         raise typer.Exit(1) from None
-    for problem in sorted(errors + warnings):
-        typer.echo(str(problem))
+    for error in errors + warnings:
+        typer.echo(str(error))
     noun = "file" if files == 1 else "files"
-    warned = f", {len(warnings)} warning(s)" if warnings else ""
+    if warnings:
+        typer.echo(f"{len(warnings)} warning(s): the files load, but see above", err=True)
     if errors:
-        typer.echo(f"{files} {noun} checked, {len(errors)} error(s){warned}", err=True)
+        typer.echo(f"{files} {noun} checked, {len(errors)} error(s)", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{files} {noun} checked, all valid{warned}", err=True)
+    typer.echo(f"{files} {noun} checked, all valid", err=True)
 
 
 def _library(root: Path) -> Library:

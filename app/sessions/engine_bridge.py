@@ -22,6 +22,11 @@ def default_detector() -> BehaviourDetector:
     return detector
 
 
+def warm_detector() -> None:
+    """Load the detector and its caches now rather than on the first trainee's reply."""
+    default_detector().detect("Здравствуйте! Чем могу помочь?", customer=None)
+
+
 def timing_for(settings: LiveSettings) -> Timing:
     """The customer's pace, scaled: 0 makes every delay zero (tests), 2 doubles them."""
     scale = settings.typing_scale

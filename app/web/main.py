@@ -21,6 +21,7 @@ from app.security.config import security_settings
 from app.security.csrf import CSRFMiddleware, csrf_token_of
 from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.services.config import WorkspaceSettings
+from app.sessions.engine_bridge import warm_detector
 from app.settings import Settings, find_project_path
 from app.web import auth
 from app.web.routes import (
@@ -60,6 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_db_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        # Load the detector before the first request, in a worker thread: loaded lazily, it made
+        # the first session start of a fresh process wait for the language models (seconds on
+        # a busy machine; a client's 5 s timeout ran out). Cached per process, so apps built
+        # after the first cost nothing here.
+        await anyio.to_thread.run_sync(warm_detector)
         try:
             yield
         finally:

@@ -1,10 +1,11 @@
-"""Whether a branch's ``when`` holds: the scenario semantics of docs/engine.md, in one place."""
+"""Whether a branch's ``when`` holds and whether a need is met: the scenario semantics of
+docs/engine.md, in one place."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from simulator.scenario.model import Condition
+from simulator.scenario.model import Condition, Need, Signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +22,57 @@ class Situation:
     violations: frozenset[str]  # violations in the reply being handled (empty for other actions)
     silence: bool
     replies_in_step: int
+    said_ever: frozenset[str] = frozenset()  # behaviours in any reply of the session
+    held: bool = False  # a hold happened (or is on) in the session
+    needs_met: frozenset[str] = field(default_factory=frozenset)  # recorded when their step ran
+    stated_in_step: frozenset[str] = frozenset()  # facts stated right in this step's replies
 
 
-def holds(when: Condition | None, s: Situation) -> bool:
-    """All given parts must hold; lists: ``said``/``stated``/``crm`` need all, ``said_any``,
-    ``misstated`` and ``violation`` need at least one, ``not_said`` none."""
+def signal_holds(signal: Signal, s: Situation) -> bool:
+    """A need's signal, judged on the whole session so far (never on the current step alone:
+    what the operator did earlier still counts)."""
+    if signal.fact is not None:
+        fresh = not signal.fresh or signal.fact in s.stated_in_step
+        return fresh and s.facts.get(signal.fact) == "stated"
+    if signal.said is not None:
+        return signal.said in s.behaviours or (not signal.fresh and signal.said in s.said_ever)
+    if signal.crm is not None:
+        return signal.crm in s.forms
+    if signal.transferred is not None:
+        return s.transferred is not None and signal.transferred in ("*", s.transferred)
+    if signal.escalated:
+        return s.escalated
+    if signal.identified:
+        return s.identified
+    if signal.hold:
+        return s.held or s.hold_in_step
+    return False
+
+
+def met_by(need: Need, s: Situation) -> Signal | None:
+    """The first of the need's signals that holds, if any."""
+    return next((sig for sig in need.met_by if signal_holds(sig, s)), None)
+
+
+def need_met(need: Need, s: Situation) -> bool:
+    return need.id in s.needs_met or met_by(need, s) is not None
+
+
+def holds(when: Condition | None, s: Situation, needs: dict[str, Need] | None = None) -> bool:
+    """All given parts must hold; lists: ``said``/``stated``/``crm``/``ever_said``/``needs_met``
+    need all, ``said_any``, ``misstated`` and ``violation`` at least one, ``not_said``,
+    ``no_crm`` and ``needs_unmet`` none. ``needs`` are the scenario's needs by id."""
     if when is None:
         return not s.silence
     # Silence is its own trigger: only branches asking for it fire when patience runs out.
     if bool(when.silence) != s.silence:
         return False
+    known = needs or {}
+
+    def met(need_id: str) -> bool:
+        need = known.get(need_id)
+        return need_id in s.needs_met or (need is not None and need_met(need, s))
+
     checks = (
         all(b in s.behaviours for b in when.said),
         not when.said_any or any(b in s.behaviours for b in when.said_any),
@@ -38,12 +80,17 @@ def holds(when: Condition | None, s: Situation) -> bool:
         all(s.facts.get(f) == "stated" for f in when.stated),
         not when.misstated or any(s.facts.get(f) == "misstated" for f in when.misstated),
         all(f in s.forms for f in when.crm),
+        not any(f in s.forms for f in when.no_crm),
         when.hold is None or when.hold == s.hold_in_step,
         when.escalated is None or when.escalated == s.escalated,
         when.transferred is None
         or (s.transferred is not None and when.transferred in ("*", s.transferred)),
+        when.not_transferred is None or when.not_transferred == (s.transferred is None),
         when.identified is None or when.identified == s.identified,
         not when.violation or any(v in s.violations for v in when.violation),
+        all(b in s.said_ever or b in s.behaviours for b in when.ever_said),
+        all(met(n) for n in when.needs_met),
+        not any(met(n) for n in when.needs_unmet),
         when.replies_at_least is None or s.replies_in_step >= when.replies_at_least,
     )
     return all(checks)

@@ -24,7 +24,7 @@ from simulator.engine.call_timing import (
     step_handles_unannounced_hold,
 )
 from simulator.engine.clock import Clock
-from simulator.engine.conditions import Situation, holds
+from simulator.engine.conditions import Situation, holds, met_by
 from simulator.engine.crm import check_submission
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
@@ -42,12 +42,48 @@ from simulator.engine.state import (
     StepState,
 )
 from simulator.engine.timing import Timing
-from simulator.scenario.model import Branch, Fact, Reaction, Scenario
+from simulator.scenario.model import Branch, Fact, Need, NeedKind, Reaction, Scenario, Step
 
 HOLD_NUDGE: Final = "Алло, вы ещё там?"
+OTHERWISE: Final = -1  # branch indexes of a step's `otherwise` and `then`
+THEN: Final = -2
 DEFAULT_HOLD_MAX_S: Final = 120.0
 HANG_UP_MOOD: Final = 10
 PERSONAL_DATA_UNVERIFIED: Final = "personal_data_unverified"
+# What the customer says when a reply misses a need that has no `repair:` lines of its own.
+GENERIC_REPAIRS: Final[dict[NeedKind, tuple[str, ...]]] = {
+    "learn": (
+        "Так а что по моему вопросу?",
+        "Простите, я не совсем понимаю. Можно ответ на мой вопрос?",
+        "И всё-таки: что скажете по существу?",
+    ),
+    "done": (
+        "Так вы это сделаете?",
+        "Хорошо, а что с моей просьбой?",
+        "Мне важно, чтобы это было сделано. Что дальше?",
+    ),
+    "reassure": (
+        "Меня это всё равно беспокоит.",
+        "Честно говоря, вы меня пока не убедили.",
+        "И всё-таки я сомневаюсь...",
+    ),
+}
+# A reply made only of these (a greeting, an acknowledgement, a summary, announcing or ending a
+# wait) is not yet a miss: the customer waits for the answer, which often comes in the
+# operator's next message. Only MAX_FILLERS such replies per need, so formulas alone still fail.
+FILLER_LABELS: Final = frozenset(
+    {
+        "greeting",
+        "introduction",
+        "empathy",
+        "apology",
+        "active_listening",
+        "summary",
+        "hold_request",
+        "hold_return",
+    }
+)
+MAX_FILLERS: Final = 2
 
 
 def fact_spec(fact: Fact) -> FactSpec:
@@ -94,6 +130,8 @@ class Engine:
         self._now = 0.0
         self._last_t = 0.0
         self._read_s = 0.0  # delay before the customer starts answering the current action
+        self._needs = scenario.needs()
+        self._passing: set[str] = set()  # steps being passed through on entry (no loops)
         #: Events re-emitted by a replay that the log did not hold (see replay.restore).
         self.replayed_tail: list[EmittedEvent] = []
 
@@ -342,6 +380,7 @@ class Engine:
             data["talk_over"] = True  # only when true: logs from before the flag replay unchanged
         self._emit(ev.OPERATOR_MESSAGE, data)
         state.last_reply_labels = frozenset(result.labels)
+        state.said.update(result.labels)
         violations = self._violations(text, result, reply_index)
         self._read_s = self.timing.read(text)
         for check in checks:
@@ -353,6 +392,7 @@ class Engine:
             return
         state.step.replies += 1
         state.step.behaviours.update(result.labels)
+        state.step.stated.update(c.fact for c in checks if c.status == "stated")
         if self._call:
             if talk_over and self._call_reaction("talk_over"):
                 return
@@ -423,6 +463,10 @@ class Engine:
             violations=frozenset(codes),
             silence=silence,
             replies_in_step=state.step.replies,
+            said_ever=frozenset(state.said),
+            held=state.hold.count > 0,
+            needs_met=frozenset(state.needs_met),
+            stated_in_step=frozenset(state.step.stated),
         )
 
     def _evaluate(
@@ -435,41 +479,122 @@ class Engine:
             return False
         step = self.scenario.dialogue.steps[state.step.id]
         situation = self._situation(violations, silence)
+        progressed = False if silence else self._record_needs(step, situation)
+        if progressed:
+            situation = self._situation(violations, silence)
         chosen: tuple[int, Branch] | None = None
         for index, branch in enumerate(step.branches):
             if _stays(branch) and index in state.step.fired:
                 continue
-            if holds(branch.when, situation):
+            if holds(branch.when, situation, self._needs):
                 chosen = (index, branch)
                 break
+        if chosen is None and not silence and step.then is not None and self._all_met(step):
+            chosen = (THEN, step.then)
         otherwise = step.otherwise
         if (
             chosen is None
             and reply
             and otherwise is not None
             and state.step.replies >= step.max_replies
-            and not (_stays(otherwise) and -1 in state.step.fired)
+            and not (_stays(otherwise) and OTHERWISE in state.step.fired)
         ):
-            chosen = (-1, otherwise)
+            chosen = (OTHERWISE, otherwise)
         handled = set(chosen[1].when.violation) if chosen and chosen[1].when else set()
         if PERSONAL_DATA_UNVERIFIED in violations and "personal_data" in handled:
             handled.add(PERSONAL_DATA_UNVERIFIED)
+        reacted = False
         for code in violations:
             reaction = self.scenario.reactions.get(code)
             if code in handled or reaction is None:
                 continue
+            reacted = True
             self._react(reaction, f"reaction:{code}")
             if state.ending is not None:
                 return True
         if chosen is None:
-            return bool(violations)
+            if reply and not progressed and not reacted and step.needs:
+                self._miss(step)
+                return True
+            return bool(violations) or progressed
         self._fire(*chosen)
         return True
+
+    # ---- needs --------------------------------------------------------------------------
+
+    def _record_needs(self, step: Step, situation: Situation) -> bool:
+        """Record (and announce with ``need.met``) the step's needs that are met now; whether
+        any was newly met. Signals count from the whole session, so a need may be met on entry.
+        """
+        state = self.state
+        progressed = False
+        for need in step.needs:
+            if need.id in state.needs_met:
+                continue
+            signal = met_by(need, situation)
+            if signal is None:
+                continue
+            state.needs_met[need.id] = signal.key()
+            progressed = True
+            self._emit(
+                ev.NEED_MET,
+                {"step": state.step.id, "need": need.id, "kind": need.kind, "by": signal.key()},
+            )
+        if progressed:
+            # The customer no longer asks again about what was just answered.
+            state.queue = [line for line in state.queue if line.kind != "repair"]
+        return progressed
+
+    def _all_met(self, step: Step) -> bool:
+        return bool(step.needs) and all(n.id in self.state.needs_met for n in step.needs)
+
+    def _outstanding(self, step: Step) -> Need | None:
+        return next((n for n in step.needs if n.id not in self.state.needs_met), None)
+
+    def _miss(self, step: Step) -> None:
+        """A reply that met none of the step's outstanding needs: the customer asks again in
+        other words, the mood dips a little, and only when the same need has been missed
+        ``patience`` times does the customer give up."""
+        state = self.state
+        need = self._outstanding(step)
+        if need is None or state.hold.active:
+            return
+        labels = state.last_reply_labels
+        fillers = state.step.fillers.get(need.id, 0)
+        if labels and labels <= FILLER_LABELS and fillers < MAX_FILLERS:
+            state.step.fillers[need.id] = fillers + 1
+            return
+        misses = state.step.misses.get(need.id, 0) + 1
+        state.step.misses[need.id] = misses
+        patience = step.patience or self.scenario.dialogue.patience
+        self._emit(
+            ev.NEED_MISSED,
+            {
+                "step": state.step.id,
+                "need": need.id,
+                "kind": need.kind,
+                "reply_index": state.replies - 1,
+                "misses": misses,
+                "patience": patience,
+            },
+        )
+        reason = f"need:{state.step.id}.{need.id}"
+        if misses >= patience:
+            ending = step.gave_up or self.scenario.dialogue.gave_up
+            if ending is not None:
+                self._reach_ending(ending, reason=f"gave_up:{state.step.id}.{need.id}")
+            else:
+                self._hang_up(f"gave_up:{state.step.id}.{need.id}")
+            return
+        if self._change_mood(need.mood, reason):
+            return
+        lines = need.repair or list(GENERIC_REPAIRS[need.kind])
+        self._say_variant(lines, (misses - 1) % len(lines), "repair", state.step.id)
 
     def _fire(self, index: int, branch: Branch) -> None:
         state = self.state
         origin = state.step.id
-        label = "otherwise" if index < 0 else f"branches[{index}]"
+        label = {OTHERWISE: "otherwise", THEN: "then"}.get(index, f"branches[{index}]")
         if _stays(branch):
             state.step.fired.add(index)
         if branch.hint and self.hints:
@@ -525,9 +650,23 @@ class Engine:
             ev.STEP_ENTERED,
             {"step": step_id, "from": source, "branch": branch, "identified": state.identified},
         )
+        # A step change drops what the customer was about to ask again in the old step.
+        state.queue = [line for line in state.queue if line.kind != "repair"]
+        if state.speaking is not None and state.speaking.line.kind == "repair":
+            state.speaking = None
         step = self.scenario.dialogue.steps[step_id]
         if step.hint and self.hints:
             self._emit(ev.HINT, {"text": step.hint, "source": "scenario"})
+        self._record_needs(step, self._situation((), False))
+        if step.then is not None and self._all_met(step) and step_id not in self._passing:
+            # Everything this step waits for was done earlier: the customer does not ask what
+            # they already know, the dialogue moves straight on.
+            self._passing.add(step_id)
+            try:
+                self._fire(THEN, step.then)
+            finally:
+                self._passing.discard(step_id)
+            return
         self._say(step.customer, "line", step_id)
 
     def _reach_ending(self, ending_id: str, *, reason: str) -> None:
@@ -543,7 +682,11 @@ class Engine:
     # ---- the customer's voice and time --------------------------------------------------
 
     def _say(self, variants: Sequence[str], kind: LineKind, step: str) -> None:
-        variant = self._rng.randrange(len(variants))
+        self._say_variant(variants, self._rng.randrange(len(variants)), kind, step)
+
+    def _say_variant(
+        self, variants: Sequence[str], variant: int, kind: LineKind, step: str
+    ) -> None:
         self.state.queue.append(CustomerLine(variants[variant], step, variant, kind))
         self._start_next_line()
 

@@ -35,6 +35,8 @@ ENGINE_EVENT_TYPES: Final[frozenset[str]] = frozenset(
         ev.CUSTOMER_MESSAGE,
         ev.CUSTOMER_MOOD,
         ev.VIOLATION,
+        ev.NEED_MET,
+        ev.NEED_MISSED,
         ev.SESSION_ENDED,
     }
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-LineKind = Literal["line", "reaction", "nudge", "ending"]
+LineKind = Literal["line", "reaction", "nudge", "ending", "repair"]
 FactStatus = Literal["stated", "misstated"]
 
 
@@ -22,6 +22,9 @@ class StepState:
     behaviours: set[str] = field(default_factory=set)
     hold: bool = False  # a hold started in this step
     fired: set[int] = field(default_factory=set)  # stay-in-step branches that fired (-1: otherwise)
+    misses: dict[str, int] = field(default_factory=dict)  # need id -> replies that missed it
+    fillers: dict[str, int] = field(default_factory=dict)  # need id -> replies let pass (waiting)
+    stated: set[str] = field(default_factory=set)  # facts stated right in this step's replies
 
 
 @dataclass(slots=True)
@@ -74,6 +77,8 @@ class SessionState:
     transferred: str | None = None
     forms: dict[str, dict[str, str]] = field(default_factory=dict)  # valid submissions
     facts: dict[str, FactStatus] = field(default_factory=dict)  # latest status per fact id
+    said: set[str] = field(default_factory=set)  # behaviours in any reply of the session
+    needs_met: dict[str, str] = field(default_factory=dict)  # need id -> the signal that met it
     replies: int = 0
     nudges_used: int = 0
     silence_branch_used: bool = False  # one silence branch per silent spell, then the reaction

@@ -18,16 +18,9 @@ class LocatedError:
     line: int
     col: int
     message: str
-    # "warning": a lint (the file loads and plays, but is probably unfair or wrong); printed as
-    # ``FILE:LINE:COL: warning: message`` and never blocks loading.
-    severity: str = "error"
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.message}"
-
-    def as_warning(self) -> LocatedError:
-        return LocatedError(self.path, self.line, self.col, self.message, "warning")
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 class ScenarioLoadError(ValueError):
@@ -45,7 +38,7 @@ class LoadResult(Generic[T]):
     path: Path
     value: T | None = None
     errors: list[LocatedError] = field(default_factory=list)
-    warnings: list[LocatedError] = field(default_factory=list)  # lints; never block loading
+    warnings: list[LocatedError] = field(default_factory=list)  # messages start "warning:"
     source: str = ""
     # Hash of the file and of every fragment it includes: the version a session points at.
     sha256: str = ""

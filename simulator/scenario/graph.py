@@ -26,10 +26,23 @@ def condition_summary(when: Condition | None) -> str:
     if when is None:
         return "always"
     parts: list[str] = []
-    for name in ("said", "said_any", "not_said", "stated", "misstated", "crm", "violation"):
+    names = (
+        "said",
+        "said_any",
+        "not_said",
+        "ever_said",
+        "stated",
+        "misstated",
+        "crm",
+        "no_crm",
+        "needs_met",
+        "needs_unmet",
+        "violation",
+    )
+    for name in names:
         values = getattr(when, name)
         if values:
-            label = {"said_any": "any", "not_said": "not"}.get(name, name)
+            label = {"said_any": "any", "not_said": "not", "no_crm": "no crm"}.get(name, name)
             parts.append(f"{label}: {', '.join(values)}")
     for name in ("hold", "escalated", "identified", "silence"):
         value = getattr(when, name)
@@ -37,6 +50,8 @@ def condition_summary(when: Condition | None) -> str:
             parts.append(name if value else f"not {name}")
     if when.transferred is not None:
         parts.append(f"transferred: {when.transferred}")
+    if when.not_transferred is not None:
+        parts.append("not transferred" if when.not_transferred else "transferred")
     if when.replies_at_least is not None:
         parts.append(f"replies ≥ {when.replies_at_least}")
     return "; ".join(parts) or "always"
@@ -66,6 +81,12 @@ def to_mermaid(scenario: Scenario) -> str:
             branches.append(
                 (step.otherwise, f"otherwise, after {step.max_replies} replies", "-.->")
             )
+        if step.then is not None:
+            branches.append((step.then, "needs met: " + ", ".join(n.id for n in step.needs), "==>"))
+        gave_up = step.gave_up or d.gave_up
+        if step.needs and gave_up is not None:
+            patience = step.patience or d.patience
+            branches.append((Branch(end=gave_up), f"gave up after {patience} misses", "-.->"))
         for branch, summary, arrow in branches:
             if branch.goto is not None:
                 target = _node_id("s", branch.goto)

@@ -30,9 +30,7 @@ class Library:
     scenarios: dict[str, LoadedScenario] = field(default_factory=dict)
     playthroughs: dict[str, list[LoadedPlaythrough]] = field(default_factory=dict)
     errors: list[LocatedError] = field(default_factory=list)
-    warnings: list[LocatedError] = field(
-        default_factory=list
-    )  # lints (simulator/scenario/lints.py)
+    warnings: list[LocatedError] = field(default_factory=list)  # loadable but unfair
     files_checked: int = 0
 
     @property

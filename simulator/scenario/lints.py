@@ -28,8 +28,10 @@ _CONDITION_KEY = {"escalation": "escalated", "transfer_department": "transferred
 
 
 def lint_scenario(scenario: Scenario, marks: SourceMap) -> list[LocatedError]:
+    """Every lint of a loaded scenario; like ``semantic.scenario_warnings`` each message starts
+    with ``warning:``."""
     warnings = [*_optional_actions(scenario, marks), *_mood_target(scenario, marks)]
-    return sorted({w.as_warning() for w in warnings})
+    return sorted({LocatedError(w.path, w.line, w.col, f"warning: {w.message}") for w in warnings})
 
 
 def _branches(scenario: Scenario) -> Iterator[tuple[str, Loc, Branch]]:

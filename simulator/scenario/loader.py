@@ -18,7 +18,7 @@ from simulator.scenario.includes import FRAGMENT_KEYS, resolve_includes
 from simulator.scenario.library import Library, LoadedPlaythrough, LoadedScenario
 from simulator.scenario.lints import lint_scenario
 from simulator.scenario.model import Playthrough, Scenario
-from simulator.scenario.semantic import check_playthrough, check_scenario
+from simulator.scenario.semantic import check_playthrough, check_scenario, scenario_warnings
 from simulator.scenario.validation import validate_model
 from simulator.scenario.yaml_nodes import Mark, SourceMap, read_document
 
@@ -60,9 +60,10 @@ def _read_scenario(path: Path) -> _Read:
     if scenario is not None and scenario.scoring:
         result.errors += _check_scoring_overrides(scenario.scoring, doc.marks)
     result.errors = sorted(set(result.errors))
+    result.warnings = sorted(set(scenario_warnings(doc.value, doc.marks)))
     result.value = scenario if not result.errors else None
     if result.value is not None:
-        result.warnings = lint_scenario(result.value, doc.marks)
+        result.warnings = sorted({*result.warnings, *lint_scenario(result.value, doc.marks)})
     return _Read(result, doc.value, doc.marks)
 
 
@@ -250,7 +251,7 @@ def validate_paths(paths: Iterable[Path | str]) -> tuple[list[LocatedError], int
 def check_paths(
     paths: Iterable[Path | str],
 ) -> tuple[list[LocatedError], list[LocatedError], int]:
-    """``validate_paths`` with the lints: (errors, warnings, files read)."""
+    """Like :func:`validate_paths`, with the warnings (loadable but unfair constructs) too."""
     files, errors = _expand(Path(p) for p in paths)
     checker = _Checker()
     by_kind = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from scoring.catalogue import BEHAVIOUR_IDS, VIOLATION_IDS
 from simulator.scenario.lookalikes import latin_expected
@@ -70,6 +70,7 @@ FactKind = Literal["price", "term", "date", "deadline", "number", "time", "phone
 CrmFormKind = Literal["contact_log", "order", "ticket", "complaint"]
 CrmFieldType = Literal["text", "textarea", "select", "date", "phone", "number", "email"]
 Lines = Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+NeedKind = Literal["learn", "done", "reassure"]
 
 
 def _check_reaction(value: str) -> str:
@@ -169,8 +170,21 @@ class Condition(_Strict):
     hold: bool | None = Field(None, description="Customer put on hold in this step")
     escalated: bool | None = None
     transferred: Identifier | Literal["*"] | None = None
+    not_transferred: bool | None = Field(None, description="No transfer so far in the session")
     identified: bool | None = None
     violation: list[BehaviourId] = Field(default_factory=list, description="Any of these")
+    ever_said: list[BehaviourId] = Field(
+        default_factory=list, description="All of these, in any reply of the session"
+    )
+    no_crm: list[Identifier] = Field(
+        default_factory=list, description="None of these forms submitted (validly) so far"
+    )
+    needs_met: list[Identifier] = Field(
+        default_factory=list, description="All of these needs met so far in the session"
+    )
+    needs_unmet: list[Identifier] = Field(
+        default_factory=list, description="None of these needs met so far in the session"
+    )
     silence: bool | None = Field(None, description="Patience ran out")
     replies_at_least: int | None = Field(None, ge=1)
 
@@ -190,10 +204,92 @@ class Branch(_Strict):
     note: str | None = Field(None, description="For trainers and debriefs: why this branch")
 
 
+class Signal(_Strict):
+    """One way a need can be met; exactly one key is set. Everything counts from the whole
+    session so far: a fact stated before its step meets the need when the step is reached."""
+
+    fact: Identifier | None = Field(None, description="This KB fact's latest status is stated")
+    said: BehaviourId | None = Field(None, description="This behaviour in any reply")
+    crm: Identifier | None = Field(None, description="This CRM form submitted validly")
+    transferred: Identifier | Literal["*"] | None = Field(
+        None, description="Transferred to this department (`*`: any)"
+    )
+    escalated: Literal[True] | None = None
+    identified: Literal[True] | None = None
+    hold: Literal[True] | None = Field(None, description="The customer was put on hold")
+    fresh: bool = Field(
+        False,
+        description="`fact`/`said` only: count replies since this step began, not earlier ones "
+        "(for a reaction to what the customer has just said, e.g. an objection)",
+    )
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Signal:
+        keys = [k for k in SIGNAL_KEYS if getattr(self, k) is not None]
+        if len(keys) != 1:
+            has = f"has {', '.join(keys)}" if keys else "has none"
+            raise ValueError(
+                f"a `met_by` item needs exactly one of {', '.join(SIGNAL_KEYS)}; this one {has} "
+                "(list alternatives as separate items)"
+            )
+        if self.fresh and keys[0] not in ("fact", "said"):
+            raise ValueError(
+                "`fresh` applies to `fact` and `said` only (actions count from the whole session)"
+            )
+        return self
+
+    def key(self) -> str:
+        """``kind:value``, as the ``need.met`` event names it (e.g. ``fact:max_price``)."""
+        for name in SIGNAL_KEYS:
+            value = getattr(self, name)
+            if value is not None:
+                return f"{name}:{value}" if value is not True else name
+        return ""
+
+
+SIGNAL_KEYS: tuple[str, ...] = (
+    "fact",
+    "said",
+    "crm",
+    "transferred",
+    "escalated",
+    "identified",
+    "hold",
+)
+
+
+class Need(_Strict):
+    """Something the customer must learn, get done or be reassured about before the dialogue
+    moves on. Any one ``met_by`` signal meets it."""
+
+    id: Identifier
+    kind: NeedKind
+    met_by: list[Signal] = Field(min_length=1, description="Any one of these meets the need")
+    repair: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="What the customer says when a reply does not meet it (asked again in "
+        "other words); default: a generic line for the need's kind",
+    )
+    mood: int = Field(-3, ge=-100, le=0, description="Mood change per reply that misses it")
+    note: str | None = None
+
+
 class Step(_Strict):
     customer: Lines
     expect: list[BehaviourId] = Field(default_factory=list)
     hint: str | None = None
+    needs: list[Need] = Field(
+        default_factory=list, description="What this step waits for; `then` fires once all met"
+    )
+    then: Branch | None = Field(None, description="Fires when all `needs` are met (no `when`)")
+    patience: int | None = Field(
+        None,
+        ge=1,
+        description="Replies that miss the same need before `gave_up` (default: dialogue.patience)",
+    )
+    gave_up: Identifier | None = Field(
+        None, description="Ending when patience runs out (default: dialogue.gave_up)"
+    )
     max_replies: int = Field(3, ge=1, description="Replies before `otherwise` fires")
     branches: list[Branch] = Field(default_factory=list)
     otherwise: Branch | None = None
@@ -221,6 +317,12 @@ class Include(_Strict):
 
 class Dialogue(_Strict):
     start: Identifier
+    patience: int = Field(
+        3, ge=1, description="Replies that miss the same need before the customer gives up"
+    )
+    gave_up: Identifier | None = Field(
+        None, description="Ending when a step's patience runs out (a step may name its own)"
+    )
     steps: dict[Identifier, Step] = Field(min_length=1)
 
 
@@ -255,6 +357,9 @@ class Scenario(_Strict):
 
     def facts(self) -> dict[str, Fact]:
         return {f.id: f for a in self.knowledge_base for f in a.facts}
+
+    def needs(self) -> dict[str, Need]:
+        return {n.id: n for step in self.dialogue.steps.values() for n in step.needs}
 
     def form(self, form_id: str) -> CrmForm | None:
         return next((f for f in self.crm if f.id == form_id), None)

@@ -187,6 +187,18 @@ def scoring_spec(
             steps = waiting.setdefault(fact_id, [])
             if step_id not in steps:
                 steps.append(step_id)
+    # A need met by one signal only makes that signal mandatory; alternatives do not.
+    sole = [
+        (step_id, need.met_by[0])
+        for step_id, step in scenario.dialogue.steps.items()
+        for need in step.needs
+        if len(need.met_by) == 1
+    ]
+    for step_id, signal in sole:
+        if signal.fact is not None:
+            steps = waiting.setdefault(signal.fact, [])
+            if step_id not in steps:
+                steps.append(step_id)
     expects = [b for step in scenario.dialogue.steps.values() for b in step.expect]
     conditions = [c for _, c in _conditions(scenario)]
     kinds = {form.kind for form in scenario.crm}
@@ -233,10 +245,14 @@ def scoring_spec(
             for form in scenario.crm
         ),
         expects_hold=any(b in _HOLD_BEHAVIOURS for b in expects)
-        or any(c.hold is True for c in conditions),
-        expects_escalation="escalation" in expects or any(c.escalated for c in conditions),
+        or any(c.hold is True for c in conditions)
+        or any(sig.hold for _, sig in sole),
+        expects_escalation="escalation" in expects
+        or any(c.escalated for c in conditions)
+        or any(sig.escalated for _, sig in sole),
         expects_transfer="transfer_department" in expects
-        or any(c.transferred is not None for c in conditions),
+        or any(c.transferred is not None for c in conditions)
+        or any(sig.transferred is not None for _, sig in sole),
         expects_complaint="complaint" in kinds,
         expects_order="order" in kinds or "order_confirmation" in expects,
         optional_actions=optional_actions(scenario),

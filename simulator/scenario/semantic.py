@@ -68,6 +68,8 @@ def _branches(steps: dict[str, Any]) -> Iterator[tuple[str, Loc, dict[str, Any]]
                 yield step_id, ("dialogue", "steps", step_id, "branches", i), branch
         if isinstance(step.get("otherwise"), dict):
             yield step_id, ("dialogue", "steps", step_id, "otherwise"), step["otherwise"]
+        if isinstance(step.get("then"), dict):
+            yield step_id, ("dialogue", "steps", step_id, "then"), step["then"]
 
 
 def check_scenario(raw: Any, marks: SourceMap) -> list[LocatedError]:
@@ -112,6 +114,7 @@ def check_scenario(raw: Any, marks: SourceMap) -> list[LocatedError]:
     if isinstance(start, str) and steps and start not in steps:
         report.at(("dialogue", "start"), f"start step {start!r} is not defined{_known(steps)}")
 
+    need_ids = _check_needs(report, raw, steps, endings, set(facts), form_ids, dept_ids)
     for _, loc, branch in _branches(steps):
         _check_branch(report, loc, branch, steps, endings)
         if loc[-1] == "otherwise" and branch.get("when") is not None:
@@ -120,7 +123,33 @@ def check_scenario(raw: Any, marks: SourceMap) -> list[LocatedError]:
                 "`otherwise` takes no `when`: it fires after `max_replies` replies when no "
                 "branch did; move the condition into a branch",
             )
+        if loc[-1] == "then":
+            if branch.get("when") is not None:
+                report.at_key(
+                    (*loc, "when"),
+                    "`then` takes no `when`: it fires when all the step's `needs` are met; "
+                    "put other conditions in `branches:`",
+                )
+            if branch.get("goto") is None and branch.get("end") is None:
+                report.at_key(
+                    loc,
+                    "`then` needs `goto:` or `end:` (where the dialogue goes "
+                    "once the step's needs are met)",
+                )
         when = _d(branch.get("when"))
+        for k, fid in enumerate(_l(when.get("no_crm"))):
+            if isinstance(fid, str) and fid not in form_ids:
+                report.at(
+                    (*loc, "when", "no_crm", k),
+                    f"CRM form {fid!r} is not defined under `crm:`{_known(form_ids)}",
+                )
+        for key in ("needs_met", "needs_unmet"):
+            for k, nid in enumerate(_l(when.get(key))):
+                if isinstance(nid, str) and nid not in need_ids:
+                    report.at(
+                        (*loc, "when", key, k),
+                        f"need {nid!r} is not defined in any step's `needs:`{_known(need_ids)}",
+                    )
         for key in ("stated", "misstated"):
             for k, fid in enumerate(_l(when.get(key))):
                 if isinstance(fid, str) and fid not in facts:
@@ -164,6 +193,138 @@ def check_scenario(raw: Any, marks: SourceMap) -> list[LocatedError]:
         )
     if isinstance(start, str) and start in steps:
         _check_graph(report, start, steps, endings)
+    return report.errors
+
+
+def _check_needs(
+    report: _Report,
+    raw: dict[str, Any],
+    steps: dict[str, Any],
+    endings: dict[str, Any],
+    facts: set[str],
+    forms: set[str],
+    departments: set[str],
+) -> set[str]:
+    """Needs: unique ids, signals that point at things the scenario defines, a way on (`then`)
+    and a way out (`gave_up`). Returns the need ids."""
+    dialogue = _d(raw.get("dialogue"))
+    default_gave_up = dialogue.get("gave_up")
+    if isinstance(default_gave_up, str) and endings and default_gave_up not in endings:
+        report.at(
+            ("dialogue", "gave_up"),
+            f"ending {default_gave_up!r} is not defined under `endings:`{_known(endings)}",
+        )
+    seen: dict[str, Loc] = {}
+    refs = {"fact": (facts, "fact", "the knowledge base"), "crm": (forms, "CRM form", "`crm:`")}
+    for step_id, step in steps.items():
+        step = _d(step)
+        base: Loc = ("dialogue", "steps", step_id)
+        needs = _l(step.get("needs"))
+        gave_up = step.get("gave_up")
+        if isinstance(gave_up, str) and endings and gave_up not in endings:
+            report.at(
+                (*base, "gave_up"),
+                f"ending {gave_up!r} is not defined under `endings:`{_known(endings)}",
+            )
+        if not needs:
+            for key in ("then", "patience", "gave_up"):
+                if key in step:
+                    report.at_key(
+                        (*base, key),
+                        f"`{key}` belongs to a step with `needs:`; add the needs or remove it",
+                    )
+            continue
+        if "then" not in step:
+            report.at_key(
+                (*base, "needs"),
+                "a step with `needs:` needs `then:` (the `goto:` or `end:` once they are met)",
+            )
+        if "otherwise" in step:
+            report.at_key(
+                (*base, "otherwise"),
+                "a step with `needs:` takes no `otherwise`: a reply that misses a need gets the "
+                "need's `repair:` line, and `patience` misses end in `gave_up`",
+            )
+        if gave_up is None and default_gave_up is None:
+            report.at_key(
+                (*base, "needs"),
+                "no ending for a customer who gives up: set `gave_up:` on this step or on "
+                "`dialogue:`",
+            )
+        for i, need in enumerate(needs):
+            need = _d(need)
+            nid = need.get("id")
+            loc: Loc = (*base, "needs", i)
+            if isinstance(nid, str):
+                if nid in seen:
+                    first = report.marks.value(seen[nid])
+                    report.at(
+                        (*loc, "id"),
+                        f"duplicate need id {nid!r} (first at line {first.line}): need ids must "
+                        "be unique in the scenario (branches refer to them)",
+                    )
+                else:
+                    seen[nid] = (*loc, "id")
+            for j, signal in enumerate(_l(need.get("met_by"))):
+                signal = _d(signal)
+                for key, (known, what, where) in refs.items():
+                    value = signal.get(key)
+                    if isinstance(value, str) and value not in known:
+                        report.at(
+                            (*loc, "met_by", j, key),
+                            f"{what} {value!r} is not defined in {where}{_known(known)}",
+                        )
+                dept = signal.get("transferred")
+                if isinstance(dept, str) and dept != "*" and dept not in departments:
+                    report.at(
+                        (*loc, "met_by", j, "transferred"),
+                        f"department {dept!r} is not defined under `departments:`"
+                        f"{_known(departments)}",
+                    )
+    return set(seen)
+
+
+LABEL_KEYS = frozenset({"said", "said_any", "not_said", "replies_at_least"})
+
+
+def scenario_warnings(raw: Any, marks: SourceMap) -> list[LocatedError]:
+    """Things that load but are unfair: a branch that ends the contact on one or two replies
+    judged by behaviour labels alone, so one detector miss ends it. Each message starts with
+    ``warning:``."""
+    if not isinstance(raw, dict):
+        return []
+    report = _Report(marks)
+    steps = _d(_d(raw.get("dialogue")).get("steps"))
+    endings = _d(raw.get("endings"))
+    for step_id, loc, branch in _branches(steps):
+        if not isinstance(branch.get("end"), str):
+            continue
+        if loc[-1] == "otherwise":
+            replies = _d(steps[step_id]).get("max_replies", 3)
+            if isinstance(replies, int) and replies <= 2:
+                report.at(
+                    (*loc, "end"),
+                    f"warning: `otherwise` ends the contact after {replies} reply(ies) without "
+                    "a branch firing, so one missed label ends it: give the step `needs:` "
+                    "(repairs, then `gave_up` after `patience` misses)",
+                )
+            continue
+        when = branch.get("when")
+        if not isinstance(when, dict) or not when or set(when) - LABEL_KEYS:
+            continue
+        if not any(when.get(k) for k in ("said", "said_any", "not_said")):
+            continue
+        outcome = _d(endings.get(branch["end"])).get("outcome")
+        if not when.get("not_said") and outcome == "resolved":
+            continue  # saying the right thing and getting a good ending is no miss
+        replies = when.get("replies_at_least") or 1
+        if isinstance(replies, int) and replies <= 2:
+            report.at(
+                (*loc, "end"),
+                f"warning: this branch ends the contact on behaviour labels alone within "
+                f"{replies} reply(ies), so one detector miss ends it: gate progress with "
+                "`needs:` (facts, CRM, actions or labels) and end through `gave_up`",
+            )
     return report.errors
 
 
@@ -233,6 +394,9 @@ def _check_graph(
             edges[step_id].add(branch["goto"])
         if isinstance(branch.get("end"), str) and branch["end"] in endings:
             ends.add(step_id)
+    for step_id, step in steps.items():
+        if _l(_d(step).get("needs")):
+            ends.add(step_id)  # a customer who runs out of patience ends it (`gave_up`)
     reachable = {start}
     todo = [start]
     while todo:

@@ -141,7 +141,7 @@ async def _start(database_url: str, var_dir: Path, workers: int = 1) -> Server:
         stderr=subprocess.PIPE,
     )
     server = Server(process, port)
-    async with httpx.AsyncClient() as http, asyncio.timeout(IO_TIMEOUT_S * 2):
+    async with httpx.AsyncClient(timeout=IO_TIMEOUT_S) as http, asyncio.timeout(IO_TIMEOUT_S * 4):
         while True:
             if process.poll() is not None:
                 raise AssertionError(process.stderr.read().decode() if process.stderr else "")
@@ -193,7 +193,7 @@ class Login:
 
 
 async def login(base: str, username: str) -> Login:
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=IO_TIMEOUT_S) as http:
         response = await http.post(
             "/api/auth/login", json={"username": username, "password": PASSWORD}
         )
@@ -202,7 +202,7 @@ async def login(base: str, username: str) -> Login:
 
 
 async def start_session(base: str, who: Login) -> str:
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=IO_TIMEOUT_S) as http:
         response = await http.post(
             "/api/sessions",
             json={"scenario_id": "test-delivery-status-chat", "seed": 3},

@@ -205,7 +205,7 @@ async def serve(app: FastAPI, live_settings: LiveSettings) -> AsyncIterator[Serv
 
 
 async def http_login(base_url: str, username: str) -> str:
-    async with httpx.AsyncClient(base_url=base_url) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=IO_TIMEOUT_S) as http:
         response = await http.post(
             "/api/auth/login", json={"username": username, "password": PASSWORD}
         )
@@ -214,7 +214,9 @@ async def http_login(base_url: str, username: str) -> str:
 
 
 async def http_start_session(base_url: str, token: str, version_id: int, seed: int = 7) -> str:
-    async with httpx.AsyncClient(base_url=base_url, cookies={COOKIE_NAME: token}) as http:
+    async with httpx.AsyncClient(
+        base_url=base_url, cookies={COOKIE_NAME: token}, timeout=IO_TIMEOUT_S
+    ) as http:
         response = await http.post(
             "/api/sessions", json={"scenario_version_id": version_id, "seed": seed}
         )

@@ -142,7 +142,7 @@ async def _start_process(settings: Settings, port: int) -> subprocess.Popen[byte
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    async with httpx.AsyncClient() as http, asyncio.timeout(IO_TIMEOUT_S * 2):
+    async with httpx.AsyncClient(timeout=IO_TIMEOUT_S) as http, asyncio.timeout(IO_TIMEOUT_S * 4):
         while True:
             if process.poll() is not None:
                 raise AssertionError(process.stderr.read().decode() if process.stderr else "")

@@ -28,7 +28,9 @@ def test_validate_valid_files_exits_0(runner: CliRunner) -> None:
     # The fixture's `transferred: support` branch is one of two ways to resolve: a lint, not an
     # error (tests/simulator/scenario/test_lints.py).
     assert [line for line in result.stdout.splitlines() if ": warning: " not in line] == []
-    assert result.stderr == "2 files checked, all valid, 1 warning(s)\n"
+    assert (
+        result.stderr == "1 warning(s): the files load, but see above\n2 files checked, all valid\n"
+    )
 
 
 def test_validate_prints_every_error_as_file_line_col(runner: CliRunner, tmp_path: Path) -> None:
@@ -44,7 +46,7 @@ def test_validate_prints_every_error_as_file_line_col(runner: CliRunner, tmp_pat
     assert all(parsed), lines
     assert [Path(m["file"]).name for m in parsed if m] == ["bad.yaml"] * 3 + ["broken.yaml"]
     assert "Traceback" not in result.output
-    assert result.stderr == "3 files checked, 4 error(s), 1 warning(s)\n"
+    assert result.stderr.endswith("3 files checked, 4 error(s)\n")
 
 
 def test_validate_a_missing_path_is_one_line(runner: CliRunner, tmp_path: Path) -> None:

@@ -80,3 +80,27 @@ def test_the_guide_documents_every_field() -> None:
 def test_the_guide_lists_every_behaviour_id() -> None:
     text = GUIDE.read_text("utf-8")
     assert [b for b in BEHAVIOUR_IDS if f"`{b}`" not in text] == []
+
+
+def test_the_guide_example_plays_as_the_guide_says(tmp_path: Path) -> None:
+    from scoring.detection import default_detector
+    from simulator.playthrough import play
+
+    _write_examples(tmp_path)
+    library = load_library(tmp_path)
+    scenario = library.get("a04-delivery-late-chat").scenario
+    [loaded] = library.playthroughs["a04-delivery-late-chat"]
+    result = play(scenario, loaded.playthrough, default_detector())
+    met = [e.data["need"] for e in result.events if e.type == "need.met"]
+    assert met == [
+        "apology_heard",
+        "order_asked",
+        "order_found",
+        "claim_registered",
+        "claim_sent",
+        "answer_term",
+        "closed",
+    ]
+    assert not [e for e in result.events if e.type == "need.missed"]
+    ended = [e for e in result.events if e.type == "session.ended"]
+    assert ended[-1].data["ending"] == "resolved"

@@ -15,8 +15,8 @@ from simulator.scenario.scoring_spec import best_mood, scoring_spec
 def _warnings(tmp_path: Path, text: str) -> list[tuple[int, int, str]]:
     result = load_scenario_file(write(tmp_path, "scenario.yaml", text))
     assert result.ok, result.errors
-    assert all(w.severity == "warning" for w in result.warnings)
-    return [(w.line, w.col, w.message) for w in result.warnings]
+    assert all(w.message.startswith("warning: ") for w in result.warnings)
+    return [(w.line, w.col, w.message.removeprefix("warning: ")) for w in result.warnings]
 
 
 def test_an_optional_transfer_branch_is_warned_at_its_condition(
@@ -81,4 +81,4 @@ def test_validate_prints_warnings_with_a_location_and_exits_zero(
     assert result.exit_code == 0, result.output
     line, col = position(minimal_text, "transferred: support")
     assert f"{path}:{line}:{col}: warning: this branch of step 'closing'" in result.stdout
-    assert "all valid, 1 warning(s)" in result.stderr
+    assert "1 warning(s): the files load" in result.stderr and "all valid" in result.stderr

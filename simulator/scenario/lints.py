@@ -11,7 +11,12 @@ from collections.abc import Iterator
 
 from simulator.scenario.errors import LocatedError
 from simulator.scenario.model import Branch, Scenario
-from simulator.scenario.scoring_spec import ACTION_CONDITIONS, best_mood, optional_actions
+from simulator.scenario.scoring_spec import (
+    ACTION_CONDITIONS,
+    best_mood,
+    optional_actions,
+    signal_requires,
+)
 from simulator.scenario.yaml_nodes import Loc, SourceMap
 
 _ACTION_BEHAVIOURS = {
@@ -67,6 +72,17 @@ def _optional_actions(scenario: Scenario, marks: SourceMap) -> list[LocatedError
                 )
             )
         for step_id, step in scenario.dialogue.steps.items():
+            for i, need in enumerate(step.needs):
+                if not all(signal_requires(key, sig) for sig in need.met_by):
+                    continue
+                out.append(
+                    marks.value(("dialogue", "steps", step_id, "needs", i)).error(
+                        f"need {need.id!r} of step {step_id!r} can only be met by {what}, but the "
+                        f"contact can be resolved without {what} on another path: the scorer "
+                        f"treats {what} as optional; if every operator must do it, make every "
+                        "path to a resolved ending need it"
+                    )
+                )
             for i, behaviour in enumerate(step.expect):
                 if behaviour not in _ACTION_BEHAVIOURS[key]:
                     continue

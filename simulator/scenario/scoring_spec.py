@@ -8,10 +8,11 @@ action the scenario expects at all (hold, escalation, transfer...) and the KPI t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, ScoredFact, ScoringSpec, StepSpec
 from scoring.standard import KpiCatalogue, load_kpis
-from simulator.scenario.model import Branch, Condition, Scenario, Step
+from simulator.scenario.model import Branch, Condition, Need, Scenario, Signal, Step
 
 _HOLD_BEHAVIOURS = ("hold_request", "hold_return")
 RESOLVED_OUTCOMES = ("resolved", "escalated")
@@ -55,31 +56,77 @@ def _conditions(scenario: Scenario) -> Iterator[tuple[str, Condition]]:
             yield step_id, branch.when
 
 
-def _exits(step: Step) -> list[Branch]:
-    branches = [b for b in step.branches if b.goto is not None or b.end is not None]
+_ACTION_BEHAVIOURS: dict[str, set[str]] = {
+    "escalation": {"escalation"},
+    "transfer_department": {"transfer_department"},
+    "hold": {"hold_request", "hold_return"},
+}
+
+
+def signal_requires(key: str, signal: Signal) -> bool:
+    flag = {
+        "escalation": signal.escalated is True,
+        "transfer_department": signal.transferred is not None,
+        "hold": signal.hold is True,
+    }[key]
+    return flag or signal.said in _ACTION_BEHAVIOURS[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """One way out of a step: a branch with ``goto``/``end``, ``then`` (all needs met),
+    ``otherwise``, or giving up (``gave_up``, the customer's patience ran out)."""
+
+    goto: str | None
+    end: str | None
+    mood: int
+    when: Condition | None = None
+    needs: tuple[Need, ...] = ()  # `then`: fires only once all of them are met
+    gave_up: bool = False
+
+    def requires(self, key: str) -> bool:
+        """Whether taking this exit needs the action ``key`` (an escalation...)."""
+        if self.when is not None and ACTION_CONDITIONS[key](self.when):
+            return True
+        return any(all(signal_requires(key, s) for s in n.met_by) for n in self.needs)
+
+
+def exits(scenario: Scenario, step: Step) -> list[Exit]:
+    out = [
+        Exit(b.goto, b.end, b.mood, b.when)
+        for b in step.branches
+        if b.goto is not None or b.end is not None
+    ]
+    if step.then is not None:
+        out.append(Exit(step.then.goto, step.then.end, step.then.mood, None, tuple(step.needs)))
     if step.otherwise is not None:
-        branches.append(step.otherwise)
-    return branches
+        o = step.otherwise
+        out.append(Exit(o.goto, o.end, o.mood, o.when))
+    gave_up = step.gave_up or scenario.dialogue.gave_up
+    if step.needs and gave_up is not None:
+        out.append(Exit(None, gave_up, 0, gave_up=True))
+    return out
 
 
 def closes_as(scenario: Scenario, step: Step) -> str | None:
     """The outcome every way out of ``step`` ends in, when they all end the dialogue with the
-    same outcome (a closing step: «Спасибо, до свидания» whatever the operator says)."""
-    exits = _exits(step)
-    if not exits or any(b.goto is not None or b.end is None for b in exits):
+    same outcome (a closing step: «Спасибо, до свидания» whatever the operator says). Giving
+    up is not a way the dialogue leads: the customer has already said their closing line."""
+    ways = [e for e in exits(scenario, step) if not e.gave_up]
+    if not ways or any(e.goto is not None or e.end is None for e in ways):
         return None
-    outcomes = {scenario.endings[b.end].outcome for b in exits if b.end in scenario.endings}
+    outcomes = {scenario.endings[e.end].outcome for e in ways if e.end in scenario.endings}
     return outcomes.pop() if len(outcomes) == 1 else None
 
 
 def resolvable_without(
     scenario: Scenario,
-    requires: Callable[[Condition], bool],
+    key: str,
     resolved: tuple[str, ...] = RESOLVED_OUTCOMES,
     start: str | None = None,
 ) -> bool:
     """Whether some path from ``start`` (default: the dialogue's start) reaches an ending of a
-    resolved outcome through branches none of whose conditions ``requires`` (an escalation)."""
+    resolved outcome through exits none of which needs the action ``key`` (an escalation)."""
     steps = scenario.dialogue.steps
     seen: set[str] = set()
     todo = [start or scenario.dialogue.start]
@@ -88,24 +135,24 @@ def resolvable_without(
         if step_id in seen or step_id not in steps:
             continue
         seen.add(step_id)
-        for branch in _exits(steps[step_id]):
-            if branch.when is not None and requires(branch.when):
+        for way in exits(scenario, steps[step_id]):
+            if way.requires(key):
                 continue
-            if branch.end is not None:
-                ending = scenario.endings.get(branch.end)
+            if way.end is not None:
+                ending = scenario.endings.get(way.end)
                 if ending is not None and ending.outcome in resolved:
                     return True
-            if branch.goto is not None:
-                todo.append(branch.goto)
+            if way.goto is not None:
+                todo.append(way.goto)
     return False
 
 
 def optional_actions(scenario: Scenario) -> tuple[str, ...]:
-    """Actions some branch waits for although the contact can be resolved without them."""
+    """Actions some exit waits for although the contact can be resolved without them."""
     out = []
-    conditions = [c for _, c in _conditions(scenario)]
-    for key, requires in ACTION_CONDITIONS.items():
-        if any(requires(c) for c in conditions) and resolvable_without(scenario, requires):
+    ways = [e for step in scenario.dialogue.steps.values() for e in exits(scenario, step)]
+    for key in ACTION_CONDITIONS:
+        if any(e.requires(key) for e in ways) and resolvable_without(scenario, key):
             out.append(key)
     return tuple(out)
 
@@ -134,16 +181,14 @@ def best_mood(scenario: Scenario) -> tuple[float, list[str]]:
         for branch in step.branches:
             if branch.goto is None and branch.end is None and branch.mood > 0:
                 mood = clamp(mood + branch.mood)
-        exits = [b for b in step.branches if b.goto is not None or b.end is not None]
-        exits += [step.otherwise] if step.otherwise is not None else []
-        for branch in exits:
-            after = clamp(mood + branch.mood)
-            if branch.end is not None and branch.end in scenario.endings:
-                final = clamp(after + scenario.endings[branch.end].mood)
+        for way in exits(scenario, step):
+            after = clamp(mood + way.mood)
+            if way.end is not None and way.end in scenario.endings:
+                final = clamp(after + scenario.endings[way.end].mood)
                 if final > best[0]:
-                    best = (final, [*path, step_id, branch.end])
-            elif branch.goto is not None and branch.goto not in path and branch.goto != step_id:
-                walk(branch.goto, after, [*path, step_id])
+                    best = (final, [*path, step_id, way.end])
+            elif way.goto is not None and way.goto not in path and way.goto != step_id:
+                walk(way.goto, after, [*path, step_id])
 
     walk(scenario.dialogue.start, float(scenario.customer.mood), [])
     return best

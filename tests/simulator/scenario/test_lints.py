@@ -82,3 +82,41 @@ def test_validate_prints_warnings_with_a_location_and_exits_zero(
     line, col = position(minimal_text, "transferred: support")
     assert f"{path}:{line}:{col}: warning: this branch of step 'closing'" in result.stdout
     assert "1 warning(s): the files load" in result.stderr and "all valid" in result.stderr
+
+
+NEEDS_CLOSING = """    closing:
+      customer: ["Спасибо, понял."]
+      needs:
+        - id: passed_on
+          kind: done
+          met_by: [{transferred: support}]
+      then: {end: resolved}
+      gave_up: unresolved
+      branches:
+        - when: {said_any: [further_help, farewell], crm: [contact_log]}
+          end: resolved
+endings:"""
+
+
+def _with_needs(minimal_text: str) -> str:
+    start = minimal_text.index("    closing:\n")
+    end = minimal_text.index("endings:")
+    return minimal_text[:start] + NEEDS_CLOSING + minimal_text[end + len("endings:") :]
+
+
+def test_a_need_only_an_optional_action_meets_is_warned_at_the_need(
+    tmp_path: Path, minimal_text: str
+) -> None:
+    text = _with_needs(minimal_text)
+    warnings = _warnings(tmp_path, text)
+    line, col = position(text, "- id: passed_on")
+    assert any(
+        (ln, c) == (line, col + 2)
+        and "need 'passed_on' of step 'closing' can only be met by a transfer" in m
+        for ln, c, m in warnings
+    ), warnings
+    scenario = load_scenario_file(tmp_path / "scenario.yaml").unwrap()
+    spec = scoring_spec(scenario)
+    assert "transfer_department" in spec.optional_actions
+    # `then` and the branch both end resolved; giving up is not the way the dialogue leads.
+    assert {s.id: s.closes_as for s in spec.steps}["closing"] == "resolved"

@@ -120,6 +120,8 @@ def fairness_command(
     first run: per kind, per batch and overall, with every disagreement and the rule that
     decided it. Exits 0 whatever the figures: they are measurements, not a gate."""
     library = _load(root, None)
+    for sid, items in list(library.playthroughs.items()):  # the authors' own scripts: not here
+        library.playthroughs[sid] = [p for p in items if p.playthrough.is_fairness]
     rows = [r.row for r in _run(library, None)]
     report = fairness_report(rows, batch)
     if as_json:

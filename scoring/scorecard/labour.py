@@ -171,16 +171,26 @@ def _contact_handling(ctx: Context) -> str | None:
     return actions[0].code if actions else None
 
 
+# Expected behaviours that are operator actions: an escalation or a transfer the scenario asks
+# for is substance (the chest-pain patient's duty doctor, the fraud victim's security desk), and
+# the desk's buttons show it whatever the detector reads.
+ORPHAN_ACTIONS = frozenset({"escalation", "transfer_department"})
+
+
 def orphan_behaviours(ctx: Context) -> set[str]:
-    """Behaviours a step expects that no labour action of the function lists as evidence (an
-    escalation or empathy in an A/01.3 scenario). They count for contact handling (ТД1) rather
-    than vanishing: the trainer asked for them, so missing them must cost something."""
+    """Operator actions a step expects that no labour action of the function lists as evidence
+    (an escalation in an A/01.3 scenario). They count for contact handling (ТД1) rather than
+    vanishing: the trainer asked for them, so missing them must cost something. Other unlisted
+    behaviours (empathy in A/01.3) stay unscored, as the evidence map says: scoring them would
+    charge an excellent operator for every label the detector misses."""
     listed = {
         b
         for la in ctx.standard.labour_actions(ctx.spec.function)
         for b in ctx.standard.evidence_for(la.code).behaviours
     }
-    return {b for step in ctx.spec.steps for b in step.expect if b not in listed}
+    return {
+        b for step in ctx.spec.steps for b in step.expect if b not in listed and b in ORPHAN_ACTIONS
+    }
 
 
 def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from scoring.catalogue import BEHAVIOUR_IDS, VIOLATION_IDS
+from scoring.catalogue import BEHAVIOUR_IDS, ENGINE_VIOLATION_IDS, VIOLATION_IDS
 from simulator.scenario.lookalikes import latin_expected
 
 FUNCTION_CODES: tuple[str, ...] = ("A/01.3", "A/02.3", "A/03.3", "A/04.3")
@@ -42,13 +42,14 @@ BehaviourId = Annotated[
     AfterValidator(_check_behaviour),
     WithJsonSchema({"type": "string", "enum": list(BEHAVIOUR_IDS)}),
 ]
-# The engine also raises this violation itself when personal data is disclosed unverified.
+# The engine also raises violations itself (personal data disclosed unverified, a false claim,
+# a breach of the knowledge base's policy).
 # Calls also react to timing (docs/scoring.md, "Call timing"): a hold without a warning, a
 # monologue, the operator talking over the customer.
 CALL_REACTION_KEYS: tuple[str, ...] = ("hold_unannounced", "monologue", "talk_over")
 REACTION_KEYS: tuple[str, ...] = (
     *VIOLATION_IDS,
-    "personal_data_unverified",
+    *ENGINE_VIOLATION_IDS,
     "silence",
     *CALL_REACTION_KEYS,
 )
@@ -125,12 +126,45 @@ class Fact(_Strict):
     aliases: list[str] = Field(default_factory=list)
 
 
+class Forbidden(_Strict):
+    """Something the operator must never say or advise (``policy_breach``). ``says`` are
+    phrasings matched by lemmas in any order inside one clause (scoring/policy.py); a clause
+    that warns against it («ни в коем случае не вскрывайте пломбу») does not count."""
+
+    id: Identifier
+    says: Lines
+    reason: str = Field(description="Why it is forbidden, shown in the debrief")
+
+
+class Commitment(_Strict):
+    """A commitment the policy allows: a reply the detector reads as ``unauthorised_promise``
+    is no violation when one of ``says`` is said in the same sentence."""
+
+    id: Identifier
+    says: Lines
+    note: str | None = None
+
+
 class Article(_Strict):
     id: Identifier
     title: str
     text: str
     tags: list[str] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+
+
+class Policy(_Strict):
+    """What the operator may commit to and must never say, beyond the knowledge base's
+    articles, and what the session's state can prove about decisions (``false_claim``)."""
+
+    allowed_commitments: list[Commitment] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+    decision: Literal["unknown", "pending"] = Field(
+        "unknown",
+        description="pending: no decision on the request exists during the contact, so telling "
+        "the customer one was taken is a false claim; unknown: not checked",
+    )
 
 
 class CrmField(_Strict):
@@ -340,6 +374,7 @@ class Scenario(_Strict):
     kpi: KpiTargets = Field(default_factory=KpiTargets)
     customer: Customer
     knowledge_base: list[Article] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
     crm: list[CrmForm] = Field(default_factory=list)
     departments: list[Department] = Field(default_factory=list)
     includes: list[Include] = Field(default_factory=list)
@@ -357,6 +392,9 @@ class Scenario(_Strict):
 
     def facts(self) -> dict[str, Fact]:
         return {f.id: f for a in self.knowledge_base for f in a.facts}
+
+    def forbidden(self) -> list[Forbidden]:
+        return [*self.policy.forbidden, *(f for a in self.knowledge_base for f in a.forbidden)]
 
     def needs(self) -> dict[str, Need]:
         return {n.id: n for step in self.dialogue.steps.values() for n in step.needs}

@@ -166,8 +166,8 @@ def test_model_errors_are_located_and_readable(tmp_path: Path, minimal_text: str
             *position(text, "chanel"),
             "unknown field 'chanel': did you mean 'channel'? allowed here: id, title, "
             "description, function, channel, direction, difficulty, industry, company, tags, kpi, "
-            "customer, knowledge_base, crm, departments, includes, dialogue, endings, reactions, "
-            "hide_transcript, scoring",
+            "customer, knowledge_base, policy, crm, departments, includes, dialogue, endings, "
+            "reactions, hide_transcript, scoring",
         ),
         (
             *position(text, "greting"),

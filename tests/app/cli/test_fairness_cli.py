@@ -112,3 +112,15 @@ def test_validate_checks_fairness_playthroughs_against_their_scenario(tmp_path: 
     result = runner.invoke(cli, ["validate", str(lib / SID)])
     assert result.exit_code == 1
     assert f"{bad}:" in result.output and "CRM form 'no_such_form'" in result.output
+
+
+def test_scenarios_test_id_ignores_errors_in_other_scenarios(tmp_path: Path) -> None:
+    lib = library(tmp_path)
+    broken = lib / "broken" / "scenario.yaml"
+    broken.parent.mkdir()
+    broken.write_text("id: broken\ntitle: [unclosed\n", "utf-8")
+    alone = runner.invoke(cli, ["scenarios", "test", OTHER, "--json", "--root", str(lib)])
+    assert alone.exit_code == 0, alone.output
+    assert {r["scenario"] for r in json.loads(alone.stdout)} == {OTHER}
+    whole = runner.invoke(cli, ["scenarios", "test", "--root", str(lib)])
+    assert whole.exit_code == 2 and "broken/scenario.yaml" in whole.output

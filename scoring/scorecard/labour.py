@@ -114,12 +114,13 @@ _ACTION_OF_BEHAVIOUR = {
 
 
 def _action_taken(ctx: Context, key: str) -> bool:
+    """The operator did it: a hold; an escalation or transfer pressed, or said (the key is
+    also the behaviour's id), as the scenario's conditions accept it."""
     if key == "hold":
         return bool(ctx.log.holds)
     event = {"escalation": "escalate", "transfer_department": "transfer"}[key]
-    behaviour = "escalation" if key == "escalation" else "transfer_department"
     return any(a.type == event for a in ctx.log.actions) or any(
-        behaviour in r.labels for r in ctx.log.replies
+        key in r.labels for r in ctx.log.replies
     )
 
 
@@ -143,7 +144,7 @@ def _excused(ctx: Context, key: str) -> bool:
     return ctx.resolved or (key != "hold" and any(_action_taken(ctx, k) for k in others))
 
 
-def _not_reached(step: str, behaviour: str, name: str, ctx: Context) -> Check:
+def _not_reached(step: str, behaviour: str, name: str) -> Check:
     """An expectation of a step the session never reached weighs nothing.
 
     The operator had no chance to show it there; whatever stopped the contact short (a missed
@@ -210,7 +211,7 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
             name = behaviour_ru(behaviour)
             if step.id not in ctx.log.steps_visited:
                 if not ctx.resolved:  # a resolved contact took another path: nothing to say
-                    checks.append(_not_reached(step.id, behaviour, name, ctx))
+                    checks.append(_not_reached(step.id, behaviour, name))
                 continue
             optional = _optional_not_taken(ctx, behaviour)
             if optional is not None:

@@ -10,10 +10,10 @@ import pytest
 from scorecard_logs import CONTACT_LOG, PRICE, LogBuilder, demo_spec
 
 from scoring import events as ev
-from scoring.scorecard import Scorecard, ScoringSpec, StepSpec, score_session
+from scoring.scorecard import Check, Scorecard, ScoringSpec, StepSpec, score_session
 
 
-def _check(card: Scorecard, code: str, behaviour: str, step: str):  # type: ignore[no-untyped-def]
+def _check(card: Scorecard, code: str, behaviour: str, step: str) -> Check:
     return next(
         c
         for c in card.labour_action(code).checks

@@ -23,8 +23,10 @@ from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
 from scoring import events as ev
 from scoring.catalogue import ENGINE_VIOLATION_IDS
 from scoring.detection import default_detector
-from scoring.detection.types import BehaviourDetector
+from scoring.detection.types import BehaviourDetector, Detection
 from scoring.events import Event
+from scoring.grounding import SOURCE_PREFIX as GROUNDED
+from scoring.grounding import merge
 from scoring.scorecard import Scorecard, ScoringSettingsError, score_session
 from scoring.scorecard.labour import VIOLATION_TITLES_RU, fmt_value
 from simulator.playthrough import PlayResult, Verdict, play
@@ -195,6 +197,14 @@ def redetected(events: Sequence[Event], detector: BehaviourDetector) -> list[Eve
             continue
         if e.type == ev.OPERATOR_MESSAGE:
             detection = detector.detect(str(e.data.get("text", "")), customer)
+            # Labels grounded in the scenario's knowledge are not the detector's: they stay.
+            stored = e.data.get("detection") or {}
+            grounded = [
+                Detection.from_dict(d)
+                for d in stored.get("detections", [])
+                if str(d.get("source", "")).startswith(GROUNDED)
+            ]
+            detection = merge(detection, grounded)
             e = Event(e.seq, e.t, e.type, {**e.data, "detection": detection.to_dict()})
         out.append(e)
     return out

@@ -17,6 +17,7 @@ from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts
+from scoring.grounding import ground, merge
 from simulator.engine.call_timing import (
     call_reaction,
     call_timing,
@@ -26,6 +27,7 @@ from simulator.engine.call_timing import (
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds, met_by
 from simulator.engine.crm import check_submission
+from simulator.engine.knowledge import knowledge, scenario_facts
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
     MAX_MESSAGE_CHARS,
@@ -131,6 +133,7 @@ class Engine:
         self.version = version
         self._rng = random.Random(seed)
         self._facts = [fact_spec(f) for f in scenario.facts().values()]
+        self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
         self._call = scenario.channel == "call"
         self._call_timing = call_timing(scenario)
@@ -373,8 +376,16 @@ class Engine:
         self, text: str, detection: DetectionResult | None, facts: Sequence[FactCheck] | None
     ) -> None:
         state = self.state
-        result = detection or self.detector.detect(text, customer=state.last_customer_text)
         checks = list(facts) if facts is not None else check_facts(text, self._facts)
+        if detection is None:
+            # Content labels grounded in the scenario's knowledge join the detector's; the
+            # merged detection is stored, so a replay passes it back and grounds nothing.
+            heard = [state.last_customer_text] if state.last_customer_text else []
+            found = self.detector.detect(text, customer=state.last_customer_text)
+            known = knowledge(self.scenario, state.forms, self._known_facts)
+            result = merge(found, ground(text, checks, known, heard))
+        else:
+            result = detection
         reply_index = state.replies
         state.replies += 1
         waited = state.awaiting_reply_since

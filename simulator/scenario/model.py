@@ -67,6 +67,7 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=
 Channel = Literal["chat", "call"]
 Difficulty = Literal["easy", "medium", "hard"]
 Outcome = Literal["resolved", "unresolved", "hung_up", "escalated"]
+ContentLabel = Literal["information", "payment_info", "timeline", "personal_data", "status_update"]
 FactKind = Literal["price", "term", "date", "deadline", "number", "time", "phone", "text"]
 CrmFormKind = Literal["contact_log", "order", "ticket", "complaint"]
 CrmFieldType = Literal["text", "textarea", "select", "date", "phone", "number", "email"]
@@ -124,6 +125,12 @@ class Fact(_Strict):
     value: str
     keywords: list[str] = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
+    label: ContentLabel | None = Field(
+        None,
+        description="What stating the fact conveys, when not the default for its kind "
+        "(price, number, time, date, phone, text: information; term, deadline: timeline; "
+        "payment facts: payment_info)",
+    )
 
 
 class Forbidden(_Strict):

@@ -79,6 +79,18 @@ SEMANTIC_CASES = [
         "invalid regular expression",
     ),
     (
+        'expected: "Справка"',
+        'expected: "Справка"\n        pattern: "(a)\\\\1"',
+        ('"(a)', 0),
+        "backreferences (\\1) are not supported",
+    ),
+    (
+        'expected: "Справка"',
+        'expected: "Справка"\n        expected_pattern: "(?=x)Спр"',
+        ('"(?=x)', 0),
+        "lookahead/lookbehind assertions are not supported",
+    ),
+    (
         '    name: "Вторая линия"',
         '    name: "Вторая линия"\n  - id: support\n    name: "Дубль"',
         ("support", 1),

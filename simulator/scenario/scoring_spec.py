@@ -147,14 +147,26 @@ def resolvable_without(
     return False
 
 
+def _mentions(scenario: Scenario, key: str) -> bool:
+    """The scenario asks for the action somewhere: a branch waits for it, a need can be met by
+    it (even among alternatives), or a step expects its behaviour."""
+    for step in scenario.dialogue.steps.values():
+        if any(e.requires(key) for e in exits(scenario, step)):
+            return True
+        if any(signal_requires(key, sig) for need in step.needs for sig in need.met_by):
+            return True
+        if set(step.expect) & _ACTION_BEHAVIOURS[key]:
+            return True
+    return False
+
+
 def optional_actions(scenario: Scenario) -> tuple[str, ...]:
-    """Actions some exit waits for although the contact can be resolved without them."""
-    out = []
-    ways = [e for step in scenario.dialogue.steps.values() for e in exits(scenario, step)]
-    for key in ACTION_CONDITIONS:
-        if any(e.requires(key) for e in ways) and resolvable_without(scenario, key):
-            out.append(key)
-    return tuple(out)
+    """Actions the scenario asks for although the contact can be resolved without them."""
+    return tuple(
+        key
+        for key in ACTION_CONDITIONS
+        if _mentions(scenario, key) and resolvable_without(scenario, key)
+    )
 
 
 MAX_PATHS = 20_000  # a guard for the mood search on a very branchy scenario

@@ -11,8 +11,7 @@ import typer
 from app.cli.errors import fail
 from app.cli.groups import bench_app, cli
 from scoring.detection import default_detector
-from scoring.detection.explain import explain as explain_reply
-from scoring.detection.explain import format_explanation
+from scoring.detection.checks import format_checks, read_checks, score_checks
 from scoring.detection.evaluation import (
     DataFileError,
     Item,
@@ -20,6 +19,8 @@ from scoring.detection.evaluation import (
     format_report,
     read_items,
 )
+from scoring.detection.explain import explain as explain_reply
+from scoring.detection.explain import format_explanation
 
 
 def _check_file(path: Path) -> None:
@@ -109,3 +110,30 @@ def bench_detector(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         typer.echo(format_report(report))
+
+
+@bench_app.command("checks")
+def bench_checks(
+    file: Path | None = typer.Argument(
+        None,
+        help="JSONL with 'operator', optional 'customer' and 'checks' (label → true/false); "
+        "default: the shipped scoring/data/detector/violation-checks.jsonl.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """False-positive rate and recall of the checked labels (the violations that fail a
+    contact), with the ids of every false alarm and miss."""
+    if file is not None:
+        _check_file(file)
+    try:
+        items = read_checks(file)
+    except DataFileError as exc:
+        raise fail(str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise fail(f"{file}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from exc
+    detector = default_detector()
+    scores = score_checks(items, lambda op, cu: detector.detect(op, cu).labels)
+    if as_json:
+        typer.echo(json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_checks(scores))

@@ -57,6 +57,37 @@ POLITE = frozenset(
     | {"понимать", "давайте", "помочь", "рад", "жаль", "сожаление", "здравствуйте"}
 )
 POLITE_PHRASES = ("не за что", "обращайтесь", "всего доброго", "хорошего дня", "до свидания")
+# The operator taking the fault or the chore on the company, or clearing the customer of
+# it, is a polite form too («это наша недоработка», «вы ни в чём не виноваты», «вы и не могли знать»): the
+# words around it («сами», «не могли», «должны были») are the ones blame uses, so the model
+# must not judge such a reply (a rude rule still can). Matched on the lower-cased reply, «е»
+# for «ё».
+OWNING_PHRASES = (
+    "наша ошибка",
+    "наша недоработка",
+    "наша вина",
+    "наш недосмотр",
+    "наше упущение",
+    "ошибка наша",
+    "вина наша",
+    "с нашей стороны",
+    "на нашей стороне",
+    "заводской брак",
+    "не виноваты",
+    "вашей вины",
+    "ни при чем",
+    "и не могли",
+    "мы обязаны",
+    # the company takes the chore on itself: «ездить никуда не придется, запросим сами»
+    "не придется",
+    "за вас",
+    "мы сами",
+    "а не вы",
+    # the customer is reassured about asking: «это не глупый вопрос»
+    "не глупый",
+    "не дурацкий",
+    "глупых вопросов",
+)
 # The model judges only replies the rules found nothing substantive in (a reply that instructs,
 # refuses by a stop phrase, apologises… is explained by that) besides what a rude reply also
 # typically gets: rhetorical questions, slang, a fact it throws in.
@@ -65,12 +96,27 @@ MAY_JOIN = frozenset(
 )
 
 
+def _company_does_it(doc: Document) -> bool:
+    """«наш бухгалтер сам сверит», «запросим их сами»: «сам» said of the company (a «наш» or
+    a first-person plural verb within three words), so the chore is the company's, not the
+    customer's."""
+    toks = doc.tokens
+    for i, tok in enumerate(toks):
+        if tok.lemma != "сам":
+            continue
+        near = toks[max(0, i - 3) : i + 4]
+        if any(t.lemma == "наш" or ("1per" in t.tags and "plur" in t.tags) for t in near):
+            return True
+    return False
+
+
 def eligible(doc: Document, hits: Iterable[Hit]) -> bool:
     """Whether the model may judge this reply: not polite in form, no substantive rule label
     (rudeness found by a rule included — the model only adds what rules missed)."""
-    if not doc.sentences or any(t.lemma in POLITE for t in doc.tokens):
+    # the surface form too: «давайте» lemmatises to «давать», which is not polite by itself
+    if not doc.sentences or any(t.lemma in POLITE or t.norm in POLITE for t in doc.tokens):
         return False
-    if any(p in doc.lower for p in POLITE_PHRASES):
+    if any(p in doc.lower for p in POLITE_PHRASES + OWNING_PHRASES) or _company_does_it(doc):
         return False
     return {h.label for h in hits} <= MAY_JOIN
 

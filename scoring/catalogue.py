@@ -27,6 +27,8 @@ class Catalogue:
     version: int
     groups: dict[str, str]
     behaviours: tuple[Behaviour, ...]
+    #: Raised by the engine from state or scenario (no detector label); group ``violations``.
+    engine_violations: tuple[Behaviour, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -35,6 +37,10 @@ class Catalogue:
     @property
     def violation_ids(self) -> tuple[str, ...]:
         return tuple(b.id for b in self.behaviours if b.violation)
+
+    @property
+    def engine_violation_ids(self) -> tuple[str, ...]:
+        return tuple(b.id for b in self.engine_violations)
 
     def get(self, behaviour_id: str) -> Behaviour:
         for b in self.behaviours:
@@ -63,8 +69,21 @@ def catalogue() -> Catalogue:
             )
             for b in raw["behaviours"]
         ),
+        engine_violations=tuple(
+            Behaviour(
+                id=str(b["id"]),
+                ru=str(b["ru"]),
+                en=str(b["en"]),
+                group="violations",
+                violation=True,
+            )
+            for b in raw.get("engine_violations") or ()
+        ),
     )
 
 
 BEHAVIOUR_IDS: tuple[str, ...] = catalogue().ids
 VIOLATION_IDS: tuple[str, ...] = catalogue().violation_ids
+#: Violations the engine derives from the session (personal_data_unverified, false_claim,
+#: policy_breach): reaction keys and scorecard codes, never detector labels.
+ENGINE_VIOLATION_IDS: tuple[str, ...] = catalogue().engine_violation_ids

@@ -1,28 +1,44 @@
-"""Did the operator state a fact right? Prices, terms, dates, times, numbers and phones in a reply.
+"""Did the operator state a fact right? Prices, terms, dates, days, times, numbers and phones.
 
-A fact is *discussed* when one of its keywords occurs in the reply (compared by lemma, so
-«на сайте» matches the keyword «сайт») or when one of its aliases (another way of writing the
-value) does. Then the value mention nearest to a keyword, of the fact's kind, decides: equal to
-the fact's value → ``stated``; different → ``misstated`` with what was said and what was
-expected. A reply that names a fact but no value says nothing about it. ``text`` facts can only
-be stated (a fuzzy match of the value); a wrong free text cannot be told from a different topic.
+A fact is *discussed* when one of its keywords occurs in the reply (compared as whole words by
+lemma, so «на сайте» matches the keyword «сайт», but a stem such as «стоимост» matches nothing)
+or when one of its aliases (another way of writing the value) does.
+
+A value is bound to its keyword's *clause*: the reply is cut into sentences and, inside a
+sentence, into clauses at commas and at «а», «но», «однако», «зато», «или», «либо». Only values
+in a clause where the fact's keyword stands are compared, plus the clauses that continue it
+before any value was given («Пакет, который я предлагаю, стоит 290 рублей»), up to the end of
+the next sentence. A clause about another subject is not compared: one with another fact's
+keyword (a weak keyword such as «в течение» yields to another fact's own), one whose keyword
+is negated («без пакета минута стоит 9 рублей» says nothing of the package's price), and a
+value negated in place («не 990, а 1 290»). Then the comparable value nearest to a keyword
+decides: equal → ``stated``; different → ``misstated`` with what was said and what was
+expected.
+
+Values with digits are always compared exactly, never by fuzzy text. Before comparing, the
+forms Russians write and say are read as values: numbers in words («пятьсот девяносто»,
+«полторы тысячи»), ordinals («двадцать пятое», «15-го»), «тыс.», «1,5 тыс.», «полчаса»,
+ranges («с 9 до 20», «9–20», «с 20 по 25 число»), days of the month («до 15 числа» is a day,
+not 15:00), times («в шесть вечера»), units («₽», «руб.», «рублей»). Only digit-free ``text``
+facts fall back to a fuzzy match, and they can only be stated.
 
 Pure and deterministic: the engine stores the checks in the reply's event, and the scorecard
-reuses them for fact accuracy.
+reuses them for fact accuracy. Checks stored before ``clause_start``/``clause_end`` existed
+read back unchanged (``to_dict`` leaves out what is unknown).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
 FactStatus = Literal["stated", "misstated"]
-MentionClass = Literal["number", "duration", "time", "date", "phone"]
+MentionClass = Literal["number", "duration", "time", "date", "day", "phone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +58,12 @@ class FactCheck:
     end: int
     said: str
     expected: str
+    # The clause the value was read in (None in checks stored before clauses were tracked).
+    clause_start: int | None = None
+    clause_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "fact": self.fact,
             "status": self.status,
             "start": self.start,
@@ -52,6 +71,26 @@ class FactCheck:
             "said": self.said,
             "expected": self.expected,
         }
+        if self.clause_start is not None and self.clause_end is not None:
+            data["clause_start"] = self.clause_start
+            data["clause_end"] = self.clause_end
+        return data
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> FactCheck:
+        """A stored check; old events without clause offsets stay readable."""
+        status: FactStatus = "stated" if raw.get("status") == "stated" else "misstated"
+        cs, ce = raw.get("clause_start"), raw.get("clause_end")
+        return cls(
+            fact=str(raw["fact"]),
+            status=status,
+            start=int(raw["start"]),
+            end=int(raw["end"]),
+            said=str(raw.get("said", "")),
+            expected=str(raw.get("expected", "")),
+            clause_start=int(cs) if cs is not None else None,
+            clause_end=int(ce) if ce is not None else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +109,12 @@ class Mention:
     month: int | None = None
     year: int | None = None
     digits: str | None = None
+    # The upper end of a range («с 9 до 20», «500–900 рублей», «с 20 по 25 число»).
+    number_to: float | None = None
+    minutes_to: int | None = None
+    day_to: int | None = None
+    prep: str | None = None  # «до», «с», «в»…: the preposition before the value
+    days: str | None = None  # «рабочий» or «календарный»: what kind of days a duration counts
 
 
 # ---- lemmas --------------------------------------------------------------------------------
@@ -104,7 +149,7 @@ def _lemma(word: str) -> str:
 
 # ---- vocabulary ----------------------------------------------------------------------------
 
-_NUMBER_WORDS: dict[str, int] = {
+_NUMBER_WORDS: dict[str, float] = {
     "ноль": 0, "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
     "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12,
     "тринадцать": 13, "четырнадцать": 14, "пятнадцать": 15, "шестнадцать": 16,
@@ -112,7 +157,18 @@ _NUMBER_WORDS: dict[str, int] = {
     "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80,
     "девяносто": 90, "сто": 100, "двести": 200, "триста": 300, "четыреста": 400,
     "пятьсот": 500, "шестьсот": 600, "семьсот": 700, "восемьсот": 800, "девятьсот": 900,
-    "тысяча": 1000,
+    "тысяча": 1000, "полтора": 1.5, "полторы": 1.5, "полтысячи": 500, "полтысяча": 500,
+}  # fmt: skip
+_ORDINAL_WORDS: dict[str, int] = {
+    "первый": 1, "второй": 2, "третий": 3, "четвертый": 4, "пятый": 5, "шестой": 6,
+    "седьмой": 7, "восьмой": 8, "девятый": 9, "десятый": 10, "одиннадцатый": 11,
+    "двенадцатый": 12, "тринадцатый": 13, "четырнадцатый": 14, "пятнадцатый": 15,
+    "шестнадцатый": 16, "семнадцатый": 17, "восемнадцатый": 18, "девятнадцатый": 19,
+    "двадцатый": 20, "тридцатый": 30,
+}  # fmt: skip
+_ORDINAL_SUFFIXES = frozenset({"го", "ого", "е", "ое", "й", "ый", "ий", "му", "ому", "я", "ая"})
+_HALF_UNITS: dict[str, float] = {
+    "полчаса": 0.5, "полдня": 12.0, "полсуток": 12.0, "полмесяца": 360.0, "полгода": 4380.0,
 }  # fmt: skip
 _UNITS: dict[str, str] = {
     "рубль": "rub", "руб": "rub", "р": "rub", "₽": "rub", "копейка": "kop", "коп": "kop",
@@ -134,7 +190,23 @@ _MONTHS: dict[str, int] = {
 _MULTIPLIERS: dict[str, float] = {"тыс": 1e3, "тысяча": 1e3, "млн": 1e6, "миллион": 1e6}
 _QUALIFIERS = frozenset({"рабочий", "календарный", "полный", "банковский", "всего", "примерно"})
 _TIME_PREPOSITIONS = frozenset({"в", "до", "к", "с", "после", "около"})
+_DAY_PREPOSITIONS = frozenset({"до", "с", "по", "к", "после", "на", "от", "около"})
 _ONE_UNIT_PREPOSITIONS = frozenset({"за", "через", "течение"})
+_DAY_PARTS = frozenset({"утро", "вечер", "ночь"})
+# Words that may stand between «не» and a value without negating it («не до 15», «не в 18»).
+_VALUE_PREPOSITIONS = frozenset(
+    {"до", "в", "во", "через", "за", "с", "со", "по", "к", "ко", "на", "около", "от", "течение"}
+)
+_COUNT_PREPOSITIONS = frozenset(
+    {"через", "за", "течение", "до", "после", "около", "к", "с", "от", "в", "на"}
+)
+_WEAK_KEYWORDS = frozenset({"течение", "срок"})
+_SUBJECT_NEGATORS = frozenset({"без", "кроме", "помимо", "вместо"})
+_CLAUSE_CONJUNCTIONS = frozenset({"а", "но", "однако", "зато", "или", "либо"})
+_ABBREVIATIONS = frozenset(
+    {"руб", "тыс", "коп", "мин", "сек", "ч", "г", "гг", "д", "кв", "ул", "шт", "млн", "млрд",
+     "р", "т", "е", "др", "пр", "стр", "раб", "дн", "нед", "мес", "тел", "им", "корп", "обл"}
+)  # fmt: skip
 
 _SPACE = "[ \u00a0\u202f]"
 _TOKEN = re.compile(
@@ -147,7 +219,9 @@ _PHONE = re.compile(
     r"(?<![\d+])(?:\+7|8|7)?[ \u00a0\-(]*\d{3}[ \u00a0\-)]*"
     r"\d{3}[ \u00a0\-]*\d{2}[ \u00a0\-]*\d{2}(?!\d)"
 )
-_SENTENCE_END = re.compile(r"[!?…]|\.(?!\d)")
+_SENTENCE_END = re.compile(r"[!?…;\n]|\.(?!\d)")
+_DASH = re.compile(r"\s*[-–—]\s*")
+SHORT_PHONE_MAX_DIGITS = 6  # «103», «112», «0911»: service numbers without an area code
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,12 +248,12 @@ def _parse_number(text: str) -> float | None:
         return None
 
 
-def _words_value(words: Sequence[int]) -> int:
-    total, current = 0, 0
+def _words_value(words: Sequence[float]) -> float:
+    total, current = 0.0, 0.0
     for value in words:
         if value == 1000:
             total += (current or 1) * 1000
-            current = 0
+            current = 0.0
         else:
             current += value
     return total + current
@@ -189,7 +263,8 @@ def _words_value(words: Sequence[int]) -> int:
 
 
 def extract_mentions(text: str) -> list[Mention]:
-    """Every value written in ``text``, in order: phones, dates, times, durations, numbers."""
+    """Every value written in ``text``, in order: phones, dates, days, times, durations,
+    numbers; adjacent values that form a range are merged into one mention."""
     mentions: list[Mention] = []
     taken: list[tuple[int, int]] = []
     for m in _PHONE.finditer(text):
@@ -203,7 +278,7 @@ def extract_mentions(text: str) -> list[Mention]:
         found, i = _mention_at(text, tokens, i)
         if found is not None:
             mentions.append(found)
-    return sorted(mentions, key=lambda m: m.start)
+    return _ranges(text, sorted(mentions, key=lambda m: m.start))
 
 
 def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, int]:
@@ -214,11 +289,11 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
         if clock and int(clock[1]) <= 24 and int(clock[2]) <= 59:
             day, month = int(clock[1]), int(clock[2])
             date_ok = ":" not in tok.text and 1 <= day <= 31 and 1 <= month <= 12
+            minutes = _day_part(toks, i + 1, int(clock[1])) * 60 + int(clock[2])
             return (
                 Mention(
-                    "time", tok.start, tok.end, tok.text,
-                    minutes=int(clock[1]) % 24 * 60 + int(clock[2]),
-                    day=day if date_ok else None, month=month if date_ok else None,
+                    "time", tok.start, tok.end, tok.text, minutes=minutes % (24 * 60),
+                    day=day if date_ok else None, month=month if date_ok else None, prep=prev,
                 ),
                 i + 1,
             )  # fmt: skip
@@ -233,15 +308,44 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
                 i + 1,
             )  # fmt: skip
         number = _parse_number(tok.text)
-        if number is None or _is_identifier(text, tok):
+        if number is None or _is_identifier(text, toks, i):
             return None, i + 1
-        return _with_unit(text, toks, i, i + 1, number, prev)
-    if tok.lemma in _NUMBER_WORDS:
-        j, values = i, []
-        while j < len(toks) and toks[j].lemma in _NUMBER_WORDS and _adjacent(text, toks, j, i):
-            values.append(_NUMBER_WORDS[toks[j].lemma])
+        j, ordinal = i + 1, False
+        if (
+            j < len(toks)
+            and toks[j].text.casefold() in _ORDINAL_SUFFIXES
+            and _DASH.fullmatch(text[tok.end : toks[j].start])
+        ):
+            j, ordinal = j + 1, True  # «15-го», «25-е»
+        return _with_unit(text, toks, i, j, number, prev, ordinal)
+    if tok.lemma in _NUMBER_WORDS or tok.lemma in _ORDINAL_WORDS:
+        j, values, ordinal = i, [], False
+        while j < len(toks) and _adjacent(text, toks, j, i):
+            lemma = toks[j].lemma
+            if lemma in _ORDINAL_WORDS:
+                values.append(float(_ORDINAL_WORDS[lemma]))
+                j, ordinal = j + 1, True
+                break
+            if lemma not in _NUMBER_WORDS:
+                break
+            values.append(_NUMBER_WORDS[lemma])
             j += 1
-        return _with_unit(text, toks, i, j, float(_words_value(values)), prev)
+        if (
+            not ordinal
+            and j + 1 < len(toks)
+            and toks[j].lemma == "с"
+            and toks[j + 1].lemma in ("половина", "половиной")
+        ):
+            values.append(0.5)  # «четыре с половиной тысячи»
+            j += 2
+        return _with_unit(text, toks, i, j, _words_value(values), prev, ordinal)
+    if tok.lemma in _HALF_UNITS:
+        hours = _HALF_UNITS[tok.lemma]
+        return (
+            Mention("duration", tok.start, tok.end, tok.text, number=0.5, unit=tok.lemma,
+                    hours=hours),
+            i + 1,
+        )  # fmt: skip
     if tok.lemma in _TIME_UNITS and prev in _ONE_UNIT_PREPOSITIONS:
         return (
             Mention("duration", tok.start, tok.end, tok.text, number=1.0, unit=tok.lemma,
@@ -251,14 +355,51 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
     return None, i + 1
 
 
-def _is_identifier(text: str, tok: _Token) -> bool:
-    """«ПР-88412», «7-30418», «A12»: numbers after letters and hyphenated codes are ids."""
+def _day_part(toks: list[_Token], k: int, hour: int, after_hours: bool = False) -> int:
+    """«в шесть вечера» is 18:00, «в 11 ночи» 23:00, «в 12 ночи» midnight; after «часов»
+    also «дня»: «до двух часов дня» is 14:00 (a bare «до 2 дня» may be two days)."""
+    if k >= len(toks):
+        return hour
+    part = toks[k].lemma
+    if after_hours and part == "день" and hour < 12:
+        return hour + 12
+    if part not in _DAY_PARTS:
+        return hour
+    if part == "вечер" and hour < 12:
+        return hour + 12
+    if part == "ночь":
+        return 0 if hour == 12 else hour + 12 if 9 <= hour <= 11 else hour
+    return hour
+
+
+def _is_identifier(text: str, toks: list[_Token], i: int) -> bool:
+    """«ПР-88412», «7-30418», «A12»: numbers after letters and hyphenated codes are ids;
+    «9-20» or «2-3 дня» (small, rising numbers) is a range."""
+    tok = toks[i]
     before, after = text[max(0, tok.start - 2) : tok.start], text[tok.end : tok.end + 2]
-    glued = before[-1:].isalpha()  # «10кг» is a unit, «ПР88412» is not
-    hyphenated = (len(before) == 2 and before[1] == "-" and before[0].isalnum()) or (
-        len(after) == 2 and after[0] == "-" and after[1].isdigit()
+    if before[-1:].isalpha():  # «10кг» is a unit, «ПР88412» is not
+        return True
+    left = len(before) == 2 and before[1] == "-" and before[0].isalnum()
+    right = len(after) == 2 and after[0] == "-" and after[1].isdigit()
+    if left and i > 0 and _is_range_pair(text, toks, i - 1):
+        return False
+    if right and _is_range_pair(text, toks, i):
+        return False
+    return left or right
+
+
+def _is_range_pair(text: str, toks: list[_Token], i: int) -> bool:
+    if i + 1 >= len(toks) or not (toks[i].is_digits and toks[i + 1].is_digits):
+        return False
+    if text[toks[i].end : toks[i + 1].start] != "-":
+        return False
+    a, b = toks[i].text, toks[i + 1].text
+    chained = text[toks[i + 1].end : toks[i + 1].end + 1] == "-" or (
+        toks[i].start > 0 and text[toks[i].start - 1] == "-"
     )
-    return glued or hyphenated
+    if chained or not (a.isdigit() and b.isdigit()) or len(a) > 4 or len(b) > 4:
+        return False
+    return int(a) < int(b)
 
 
 def _adjacent(text: str, toks: list[_Token], j: int, first: int) -> bool:
@@ -266,57 +407,90 @@ def _adjacent(text: str, toks: list[_Token], j: int, first: int) -> bool:
 
 
 def _with_unit(
-    text: str, toks: list[_Token], i: int, j: int, number: float, prev: str
-) -> tuple[Mention, int]:
-    """The number in ``toks[i:j]`` and what follows it: a month, a time unit or a unit."""
+    text: str,
+    toks: list[_Token],
+    i: int,
+    j: int,
+    number: float,
+    prev: str,
+    ordinal: bool = False,
+) -> tuple[Mention | None, int]:
+    """The number in ``toks[i:j]`` and what follows it: a month, «число», a time unit or a
+    unit. An ordinal with none of these is a day of the month after «до», «с», «по»…, and
+    nothing otherwise («вторая линия»)."""
     start = toks[i].start
     k = j
     if (
-        k < len(toks)
+        not ordinal
+        and k < len(toks)
         and toks[k].lemma in _MULTIPLIERS
         and _near(text, toks[k - 1].end, toks[k].start)
     ):
         number *= _MULTIPLIERS[toks[k].lemma]  # «5 тыс.», «1,5 млн»
         j = k = k + 1
+    days_kind = None
     while k < len(toks) and toks[k].lemma in _QUALIFIERS:
+        if toks[k].lemma in ("рабочий", "календарный"):
+            days_kind = toks[k].lemma
         k += 1
     nxt = toks[k] if k < len(toks) and _near(text, toks[k - 1].end, toks[k].start) else None
-    if nxt is not None and nxt.lemma in _MONTHS and 1 <= number <= 31:
+    whole = number == int(number)
+    if nxt is not None and nxt.lemma in _MONTHS and 1 <= number <= 31 and whole:
         end, year = nxt.end, None
         if k + 1 < len(toks) and toks[k + 1].is_digits and len(toks[k + 1].text) == 4:
             end, year = toks[k + 1].end, int(toks[k + 1].text)
         return (
             Mention("date", start, end, text[start:end], day=int(number),
-                    month=_MONTHS[nxt.lemma], year=year),
+                    month=_MONTHS[nxt.lemma], year=year, prep=prev),
             k + 1 if year is None else k + 2,
         )  # fmt: skip
+    if nxt is not None and nxt.lemma == "число" and 1 <= number <= 31 and whole:
+        return (
+            Mention("day", start, nxt.end, text[start : nxt.end], day=int(number), prep=prev),
+            k + 1,
+        )  # fmt: skip
+    if ordinal:
+        # «с 31-го дня просрочки», «на третий месяц»: a count of units, not a day of a month.
+        after = nxt.lemma if nxt is not None else ""
+        if prev in _DAY_PREPOSITIONS and 1 <= number <= 31 and after not in _TIME_UNITS:
+            end = toks[j - 1].end
+            return Mention("day", start, end, text[start:end], day=int(number), prep=prev), j
+        return None, j
     if nxt is not None and nxt.lemma in _TIME_UNITS:
-        if nxt.lemma == "час" and prev in _TIME_PREPOSITIONS and number <= 24:
+        if nxt.lemma == "час" and prev in _TIME_PREPOSITIONS and number <= 23 and whole:
+            hour = _day_part(toks, k + 1, int(number), after_hours=True)
+            end, used = nxt.end, k + 1
+            if hour != int(number):  # «двух часов дня»: the day part belongs to the time
+                end, used = toks[k + 1].end, k + 2
             return (
-                Mention("time", start, nxt.end, text[start : nxt.end],
-                        minutes=int(number) % 24 * 60),
-                k + 1,
-            )  # fmt: skip
+                Mention("time", start, end, text[start:end], minutes=hour % 24 * 60, prep=prev),
+                used,
+            )
         return (
             Mention("duration", start, nxt.end, text[start : nxt.end], number=number,
-                    unit=nxt.lemma, hours=number * _TIME_UNITS[nxt.lemma]),
+                    unit=nxt.lemma, hours=number * _TIME_UNITS[nxt.lemma], days=days_kind),
             k + 1,
         )  # fmt: skip
     if nxt is not None and k == j and nxt.lemma in _UNITS:
         return (
             Mention("number", start, nxt.end, text[start : nxt.end], number=number,
-                    unit=_UNITS[nxt.lemma]),
+                    unit=_UNITS[nxt.lemma], prep=prev),
             k + 1,
         )  # fmt: skip
-    if prev in _TIME_PREPOSITIONS and prev != "с" and number <= 24 and number == int(number):
-        # «до 18», «к 9»: a bare hour after a time preposition is also a time of day.
+    if prev in _TIME_PREPOSITIONS and prev != "с" and number <= 24 and whole:
+        # «до 18», «к 9», «в шесть вечера»: a bare hour after a time preposition is a time.
+        end = toks[j - 1].end
+        hour = _day_part(toks, j, int(number))
+        if j < len(toks) and toks[j].lemma in _DAY_PARTS and hour != int(number):
+            end = toks[j].end
+            j += 1
         return (
-            Mention("time", start, toks[j - 1].end, text[start : toks[j - 1].end],
-                    number=number, minutes=int(number) % 24 * 60),
+            Mention("time", start, end, text[start:end], number=number,
+                    minutes=hour % 24 * 60, prep=prev),
             j,
         )  # fmt: skip
     end = toks[j - 1].end
-    return Mention("number", start, end, text[start:end], number=number), j
+    return Mention("number", start, end, text[start:end], number=number, prep=prev), j
 
 
 def _near(text: str, a: int, b: int) -> bool:
@@ -330,14 +504,126 @@ def _near(text: str, a: int, b: int) -> bool:
     return not _SENTENCE_END.search(gap)
 
 
+def _ranges(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Merge «с 9 до 20», «9–20», «с 20 по 25 число», «от 500 до 900 рублей» into one mention
+    whose second value is the upper end."""
+    out: list[Mention] = []
+    i = 0
+    while i < len(mentions):
+        a = mentions[i]
+        b = mentions[i + 1] if i + 1 < len(mentions) else None
+        merged = _merge_range(text, a, b) if b is not None else None
+        if merged is not None:
+            out.append(merged)
+            i += 2
+        else:
+            out.append(a)
+            i += 1
+    return out
+
+
+def _merge_range(text: str, a: Mention, b: Mention) -> Mention | None:
+    gap = text[a.end : b.start]
+    word_range = a.prep in {"с", "от"} and re.fullmatch(r"\s*(?:до|по)\s+", gap) is not None
+    dash_range = _DASH.fullmatch(gap) is not None
+    if not (word_range or dash_range):
+        return None
+
+    def make(cls: MentionClass, **values: Any) -> Mention:
+        return Mention(cls, a.start, b.end, text[a.start : b.end], prep=a.prep, **values)
+
+    bare = a.cls == "number" and a.unit is None and a.number is not None
+    a_hour = bare and a.number == int(a.number or 0) and 0 <= (a.number or 0) <= 24
+    if b.cls == "time" and (a.cls == "time" or a_hour):
+        low = a.minutes if a.cls == "time" else int(a.number or 0) * 60
+        return make("time", minutes=low, minutes_to=b.minutes)
+    if b.cls == "day" and (a.cls == "day" or bare):
+        low_day = a.day if a.cls == "day" else int(a.number or 0)
+        if low_day is not None and 1 <= low_day <= 31:
+            return make("day", day=low_day, day_to=b.day)
+    if b.cls == "number" and a.cls == "number" and a.unit in (None, b.unit):
+        return make("number", number=a.number, number_to=b.number, unit=b.unit)
+    if b.cls == "duration" and bare and dash_range:
+        factor = (b.hours or 0.0) / (b.number or 1.0)
+        return make(
+            "duration",
+            number=a.number,
+            number_to=b.number,
+            unit=b.unit,
+            hours=(a.number or 0.0) * factor,
+        )
+    return None
+
+
+# ---- clauses -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Clause:
+    start: int
+    end: int
+    sentence: int
+    tokens: list[int] = field(default_factory=list)  # indexes into the reply's tokens
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where sentences end; a dot after «руб», «тыс», «ул» and the like is an abbreviation."""
+    ends = []
+    for m in _SENTENCE_END.finditer(text):
+        if m.group() == ".":
+            word = re.search(r"[^\W\d_]+$", text[: m.start()])
+            if word is not None and word.group().casefold() in _ABBREVIATIONS:
+                nxt = re.match(r"\s*(\S)", text[m.end() :])
+                if nxt is None or not nxt.group(1).isupper():
+                    continue
+        ends.append(m.start())
+    return ends
+
+
+def _clauses(text: str, tokens: Sequence[_Token]) -> list[_Clause]:
+    """Sentences, then clauses at commas (outside numbers) and contrastive conjunctions."""
+    cuts: list[tuple[int, bool]] = [(e, True) for e in _sentence_ends(text)]
+    inside = [False] * (len(text) + 1)
+    for t in tokens:
+        for p in range(t.start, t.end):
+            inside[p] = True
+    cuts += [(p, False) for p, ch in enumerate(text) if ch == "," and not inside[p]]
+    cuts += [(t.start, False) for t in tokens if t.text.casefold() in _CLAUSE_CONJUNCTIONS]
+    cuts.sort()
+    clauses: list[_Clause] = []
+    start, sentence = 0, 0
+    for pos, ends_sentence in cuts:
+        if pos > start:
+            clauses.append(_Clause(start, pos, sentence))
+        start = pos + (1 if text[pos : pos + 1] in ",.!?…;\n" else 0)
+        if ends_sentence:
+            sentence += 1
+    if start < len(text):
+        clauses.append(_Clause(start, len(text), sentence))
+    c = 0
+    for i, t in enumerate(tokens):
+        while c < len(clauses) - 1 and t.start >= clauses[c].end:
+            c += 1
+        if clauses and clauses[c].start <= t.start < clauses[c].end:
+            clauses[c].tokens.append(i)
+    return clauses
+
+
+def _clause_of(clauses: Sequence[_Clause], pos: int) -> int | None:
+    for i, c in enumerate(clauses):
+        if c.start <= pos < c.end:
+            return i
+    return None
+
+
 # ---- comparison ----------------------------------------------------------------------------
 
 _KIND_CLASSES: dict[str, tuple[MentionClass, ...]] = {
     "price": ("number",),
     "number": ("number",),
     "term": ("duration",),
-    "deadline": ("duration", "date", "time"),
-    "date": ("date", "time"),
+    "deadline": ("duration", "date", "day", "time"),
+    "date": ("date", "day", "time"),
     "time": ("time",),
     "phone": ("phone",),
 }
@@ -345,41 +631,97 @@ _KIND_CLASSES: dict[str, tuple[MentionClass, ...]] = {
 
 @lru_cache(maxsize=4096)
 def _expected(spec: FactSpec) -> Mention | None:
+    if spec.kind == "phone":
+        digits = re.sub(r"\D", "", spec.value)
+        return Mention("phone", 0, len(spec.value), spec.value, digits=digits) if digits else None
     classes = _KIND_CLASSES.get(spec.kind, ())
     for mention in extract_mentions(spec.value):
         if mention.cls in classes or (spec.kind == "date" and mention.day is not None):
             return mention
-    if spec.kind == "phone":
-        digits = re.sub(r"\D", "", spec.value)
-        if digits:
-            return Mention("phone", 0, len(spec.value), spec.value, digits=digits)
     return None
 
 
+def _short_phone(expected: Mention) -> bool:
+    return expected.cls == "phone" and len(expected.digits or "") <= SHORT_PHONE_MAX_DIGITS
+
+
 def _comparable(expected: Mention, said: Mention, kind: str) -> bool:
+    if expected.cls == "phone":
+        if said.cls == "phone":
+            return not _short_phone(expected)
+        # «103», «сто три»: a short service number is a bare number without a unit, of two to
+        # four digits, not a count after «через», «за», «до»… («приедут через 15»).
+        return (
+            _short_phone(expected)
+            and said.cls == "number"
+            and said.unit is None
+            and said.number_to is None
+            and said.number is not None
+            and said.number == int(said.number)
+            and 2 <= len(re.sub(r"\D", "", said.text) or str(int(said.number))) <= 4
+            and said.prep not in _COUNT_PREPOSITIONS
+        )
+    if expected.cls == "day":
+        return said.cls in ("day", "date") or (said.cls == "time" and said.day is not None)
     if kind == "date":
-        return said.day is not None and said.month is not None
+        return said.day is not None and (said.month is not None or said.cls == "day")
     if kind == "deadline" and expected.cls != said.cls:
-        return False
+        return expected.cls == "date" and said.cls == "day"
     if expected.cls == "number":
         if said.cls != "number":
             return False
         if said.unit is None:  # «5 000» alone: a match if equal, never a misstatement
             return expected.unit is None or _equal(expected, said, kind)
         return expected.unit is None or expected.unit == said.unit
+    if expected.cls == "time" and said.cls == "number" and said.number_to is not None:
+        return said.unit is None and (said.number_to or 0) <= 24  # «9–20»
     return said.cls == expected.cls
 
 
+def _ends(prep: str | None, low: Any, high: Any) -> tuple[Any, ...]:
+    """Which end of a said range an expected single value is compared with: «до 19:00» is the
+    upper end, «с 9:00» the lower one, anything else either."""
+    if high is None:
+        return (low,)
+    if prep in ("до", "по", "к"):
+        return (high,)
+    if prep in ("с", "от"):
+        return (low,)
+    return (low, high)
+
+
 def _equal(expected: Mention, said: Mention, kind: str) -> bool:
+    if expected.cls == "phone":
+        if _short_phone(expected):
+            spoken = re.sub(r"\D", "", said.text) or str(int(said.number or 0))  # «сто три»
+            text = (said.digits or "") if said.cls == "phone" else spoken
+            return text == expected.digits
+        return (expected.digits or "")[-10:] == (said.digits or "")[-10:]
+    if expected.cls == "day" or (said.cls == "day" and expected.day is not None):
+        if expected.day_to is not None:
+            return (expected.day, expected.day_to) == (said.day, said.day_to)
+        prep = "до" if kind == "deadline" and not expected.prep else expected.prep
+        return expected.day in _ends(prep, said.day, said.day_to)
     if kind == "date" or expected.cls == "date":
         same_year = expected.year is None or said.year is None or expected.year == said.year
         return (expected.day, expected.month) == (said.day, said.month) and same_year
-    if expected.cls == "phone":
-        return (expected.digits or "")[-10:] == (said.digits or "")[-10:]
     if expected.cls == "time":
-        return expected.minutes == said.minutes
+        low, high = said.minutes, said.minutes_to
+        if said.cls == "number":
+            low = int(said.number or 0) * 60
+            high = int(said.number_to or 0) * 60 if said.number_to is not None else None
+        if expected.minutes_to is not None:
+            return (expected.minutes, expected.minutes_to) == (low, high)
+        prep = "до" if kind == "deadline" and not expected.prep else expected.prep
+        return expected.minutes in _ends(prep, low, high)
     if expected.cls == "duration":
+        if said.number_to is not None:
+            return False  # «2–3 дня» is not «3 дня»
+        if expected.days and said.days and expected.days != said.days:
+            return False  # «10 календарных дней» is not «10 рабочих дней»; unsaid is no error
         return abs((expected.hours or 0.0) - (said.hours or 0.0)) < 1e-6
+    if expected.number_to is not None or said.number_to is not None:
+        return (expected.number, expected.number_to) == (said.number, said.number_to)
     return abs((expected.number or 0.0) - (said.number or 0.0)) < 1e-6
 
 
@@ -388,7 +730,8 @@ def _norm(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _keyword_lemmas(keyword: str) -> tuple[str, ...]:
+def keyword_lemmas(keyword: str) -> tuple[str, ...]:
+    """The lemmas a keyword is matched by, word by word."""
     return tuple(_lemma(m.group()) for m in _TOKEN.finditer(keyword))
 
 
@@ -405,15 +748,20 @@ def _token_index(tokens: Sequence[_Token]) -> dict[str, list[int]]:
     return index
 
 
-def _keyword_spans(
-    tokens: Sequence[_Token],
-    keywords: Iterable[str],
-    index: dict[str, list[int]] | None = None,
-) -> list[tuple[int, int]]:
-    index = _token_index(tokens) if index is None else index
-    spans: list[tuple[int, int]] = []
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    first: int  # index of the keyword's first token
+    negated: bool  # «без пакета», «кроме доставки»
+
+
+def _keyword_hits(
+    tokens: Sequence[_Token], keywords: Iterable[str], index: dict[str, list[int]]
+) -> list[_Hit]:
+    hits: list[_Hit] = []
     for keyword in keywords:
-        wanted = _keyword_lemmas(keyword)
+        wanted = keyword_lemmas(keyword)
         if not wanted:
             continue
         for i in index.get(wanted[0], ()):
@@ -422,8 +770,38 @@ def _keyword_spans(
                 t.lemma == w or t.text.casefold() == w
                 for t, w in zip(window[1:], wanted[1:], strict=True)
             ):
-                spans.append((window[0].start, window[-1].end))
-    return spans
+                hits.append(_Hit(window[0].start, window[-1].end, i, _subject_negated(tokens, i)))
+    return hits
+
+
+def _subject_negated(tokens: Sequence[_Token], i: int) -> bool:
+    """«без пакета», «без дополнительного пакета»: the clause is about the other case. Only a
+    modifier of the keyword may stand between («без неё мегабайт» negates «неё», not the
+    megabyte)."""
+    if i >= 1 and tokens[i - 1].lemma in _SUBJECT_NEGATORS:
+        return True
+    if i >= 2 and tokens[i - 2].lemma in _SUBJECT_NEGATORS:
+        return _is_modifier(tokens[i - 1].text)
+    return False
+
+
+@lru_cache(maxsize=20_000)
+def _is_modifier(word: str) -> bool:
+    from scoring.nlp.morphology import grammemes
+
+    return grammemes(word.casefold()).split(",")[0] in ("ADJF", "PRTF")
+
+
+def _value_negated(tokens: Sequence[_Token], index: dict[int, int], start: int) -> bool:
+    """«не 990», «не до 15-го», «стоит не 500»: the value is denied, not stated. Bounds such
+    as «не более 5 000», «не позднее 25 числа» are statements and stay."""
+    i = index.get(start)
+    if i is None:
+        return False
+    k = i - 1
+    while k >= 0 and tokens[k].lemma in _VALUE_PREPOSITIONS:
+        k -= 1
+    return k >= 0 and tokens[k].lemma in ("не", "ни")
 
 
 def _alias_spans(reply: str, aliases: Iterable[str]) -> list[tuple[int, int]]:
@@ -441,60 +819,178 @@ def _alias_spans(reply: str, aliases: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _distance(reply: str, a: tuple[int, int], b: tuple[int, int]) -> int:
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     lo, hi = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
-    if hi <= lo:
-        return 0
-    crossing = 1000 if _SENTENCE_END.search(reply[lo:hi]) else 0
-    return hi - lo + crossing
+    return max(0, hi - lo)
 
 
 class _Reply:
-    """One reply's tokens, keyword index and values, worked out once for all its facts."""
+    """One reply's tokens, keyword index, clauses and values, worked out once for all facts."""
 
-    __slots__ = ("_mentions", "index", "text", "tokens")
+    __slots__ = ("_clauses", "_mentions", "index", "starts", "text", "tokens")
 
     def __init__(self, text: str, tokens: Sequence[_Token] | None = None) -> None:
         self.text = text
         self.tokens = _tokens(text) if tokens is None else tokens
         self.index = _token_index(self.tokens)
+        self.starts = {t.start: i for i, t in enumerate(self.tokens)}
         self._mentions: list[Mention] | None = None
+        self._clauses: list[_Clause] | None = None
 
     def mentions(self) -> list[Mention]:
         if self._mentions is None:
             self._mentions = extract_mentions(self.text)
         return self._mentions
 
+    def clauses(self) -> list[_Clause]:
+        if self._clauses is None:
+            self._clauses = _clauses(self.text, self.tokens)
+        return self._clauses
+
+
+@dataclass(frozen=True, slots=True)
+class FactNote:
+    """Why a value was or was not compared: what the fact tester shows a trainer."""
+
+    fact: str
+    clause: str
+    said: str
+    reason: str
+
 
 def check_fact(
     reply: str, spec: FactSpec, tokens: Sequence[_Token] | None = None
 ) -> FactCheck | None:
-    return _check(_Reply(reply, tokens), spec)
+    return _check(_Reply(reply, tokens), spec, set())
 
 
-def _check(parsed: _Reply, spec: FactSpec) -> FactCheck | None:
+def _anchored(
+    parsed: _Reply, hits: Sequence[_Hit], others: set[int], value_ok: Callable[[int], bool]
+) -> tuple[dict[int, bool], bool]:
+    """Clauses whose values speak of the fact → whether the keyword is in the clause itself;
+    and whether alternatives («103 или 112») were followed.
+
+    A clause with the keyword anchors; the clauses after it, up to the end of the next
+    sentence, continue it until one gives a value, carries another fact's keyword or a
+    negated keyword. A clause opening with «или»/«либо» offers an alternative for the same
+    subject and continues it even after a value."""
+    clauses = parsed.clauses()
+    own: dict[int, bool] = {}
+    negated: set[int] = set()
+    for hit in hits:
+        c = _clause_of(clauses, hit.start)
+        if c is None:
+            continue
+        if hit.negated:
+            negated.add(c)
+        else:
+            own[c] = True
+    anchored = dict(own)
+    alternatives = False
+
+    def alternative(k: int) -> bool:
+        first = clauses[k].tokens[0] if clauses[k].tokens else None
+        return first is not None and parsed.tokens[first].text.casefold() in ("или", "либо")
+
+    for c in sorted(own):
+        k = c
+        while k + 1 < len(clauses):
+            nxt = k + 1
+            alt = alternative(nxt)
+            if value_ok(k) and not alt:
+                break
+            # «Рекомендую опцию «Отмена поездки». На двоих она стоит 1 900 рублей.»: the
+            # keyword's sentence gave no value, so the next sentence may still give it.
+            if clauses[nxt].sentence > clauses[c].sentence + 1 or nxt in own:
+                break
+            if nxt in negated or nxt in others:
+                break
+            k = nxt
+            anchored.setdefault(k, alt)
+            alternatives = alternatives or alt
+    return anchored, alternatives
+
+
+def _check(
+    parsed: _Reply,
+    spec: FactSpec,
+    others: set[int],
+    notes: list[FactNote] | None = None,
+    claimed: dict[int, str] | None = None,
+    hits: list[_Hit] | None = None,
+) -> FactCheck | None:
     reply = parsed.text
-    keywords = _keyword_spans(parsed.tokens, spec.keywords, parsed.index)
+    if hits is None:
+        hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
     aliases = _alias_spans(reply, spec.aliases)
-    if spec.kind == "text":
-        return _check_text(reply, spec, aliases)
     expected = _expected(spec)
-    if expected is None:
-        return _check_text(reply, spec, aliases)
-    candidates: list[tuple[tuple[int, int], Mention | None]] = [(s, None) for s in aliases]
-    if keywords:
-        said = [m for m in parsed.mentions() if _comparable(expected, m, spec.kind)]
-        candidates += [((m.start, m.end), m) for m in said]
+    if spec.kind == "text" or expected is None:
+        return _check_text(reply, spec, aliases, hits)
+    clauses = parsed.clauses()
+
+    def clause_text(c: int | None) -> str:
+        return "" if c is None else reply[clauses[c].start : clauses[c].end].strip()
+
+    def note(c: int | None, said: str, reason: str) -> None:
+        if notes is not None:
+            notes.append(FactNote(spec.id, clause_text(c), said, reason))
+
+    comparable = [m for m in parsed.mentions() if _comparable(expected, m, spec.kind)]
+    by_clause: dict[int, list[Mention]] = {}
+    for m in comparable:
+        c = _clause_of(clauses, m.start)
+        if c is not None:
+            by_clause.setdefault(c, []).append(m)
+
+    def value_ok(c: int) -> bool:
+        return any(
+            not _value_negated(parsed.tokens, parsed.starts, m.start) for m in by_clause.get(c, [])
+        )
+
+    anchored, alternatives = _anchored(parsed, hits, others, value_ok)
+    for hit in hits:
+        if hit.negated:
+            note(_clause_of(clauses, hit.start), reply[hit.start : hit.end],
+                 "keyword negated («без», «кроме»…): the clause is about another case")  # fmt: skip
+    candidates: list[tuple[tuple[int, int], Mention | None, int | None]] = []
+    for start, end in aliases:
+        c = _clause_of(clauses, start)
+        if _value_negated(parsed.tokens, parsed.starts, start):
+            note(c, reply[start:end], "value negated («не …»)")
+        elif c is not None and c in others and c not in anchored:
+            note(c, reply[start:end], "clause about another fact")
+        else:
+            candidates.append(((start, end), None, c))
+    for m in comparable:
+        c = _clause_of(clauses, m.start)
+        if c is None or c not in anchored:
+            if hits and notes is not None:
+                why = "clause about another fact" if c in others else "not in the keyword's clause"
+                note(c, m.text, why)
+            continue
+        if _value_negated(parsed.tokens, parsed.starts, m.start):
+            note(c, m.text, "value negated («не …»)")
+            continue
+        owner = (claimed or {}).get(m.start)
+        if owner is not None and owner != spec.id and not _equal(expected, m, spec.kind):
+            # «перевыпустим карту в течение 5 рабочих дней»: «течение» is this fact's keyword
+            # too, but the value states the other fact right and is not this one's error.
+            note(c, m.text, f"the value states another fact right ({owner})")
+            continue
+        candidates.append(((m.start, m.end), m, c))
     if not candidates:
         return None
-    anchors = keywords or [c[0] for c in candidates]
+    anchors = [(h.start, h.end) for h in hits if not h.negated] or [c[0] for c in candidates]
 
-    def rank(c: tuple[tuple[int, int], Mention | None]) -> tuple[int, int]:
-        span, mention = c
-        exact = mention is None or _equal(expected, mention, spec.kind)
-        return (min(_distance(reply, k, span) for k in anchors), 0 if exact else 1)
+    def rank(c: tuple[tuple[int, int], Mention | None, int | None]) -> tuple[int, int, int]:
+        span, mention, clause = c
+        exact = 0 if mention is None or _equal(expected, mention, spec.kind) else 1
+        own = 0 if clause is not None and anchored.get(clause, False) else 1
+        distance = min(_distance(k, span) for k in anchors)
+        # Among alternatives offered for one subject («03 или 103») the right one counts.
+        return (own, exact, distance) if alternatives else (own, distance, exact)
 
-    (start, end), mention = min(candidates, key=rank)
+    (start, end), mention, clause = min(candidates, key=rank)
     ok = mention is None or _equal(expected, mention, spec.kind)
     return FactCheck(
         fact=spec.id,
@@ -503,35 +999,168 @@ def _check(parsed: _Reply, spec: FactSpec) -> FactCheck | None:
         end=end,
         said=reply[start:end],
         expected=spec.value,
+        clause_start=clauses[clause].start if clause is not None else None,
+        clause_end=clauses[clause].end if clause is not None else None,
     )
 
 
-def _check_text(reply: str, spec: FactSpec, aliases: list[tuple[int, int]]) -> FactCheck | None:
+def _check_text(
+    reply: str, spec: FactSpec, aliases: list[tuple[int, int]], hits: Sequence[_Hit]
+) -> FactCheck | None:
     if aliases:
         start, end = aliases[0]
-    else:
-        needle = _norm(spec.value)
-        if len(needle) < 3:
-            return None
-        found = fuzz.partial_ratio_alignment(needle, reply.casefold().replace("ё", "е"))
-        if found is None or found.score < 85:
-            return None
-        start, end = found.dest_start, found.dest_end
+        return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
+    needle = _norm(spec.value)
+    if re.search(r"\d", needle):
+        # A code with digits («ТД-4471902», «A12»): the same characters, never "close enough".
+        chars = [re.escape(ch) for ch in re.sub(r"[\s\-‐–]", "", needle)]
+        pattern = r"(?<![\w])" + r"[\s\-‐–]?".join(chars) + r"(?![\w])"
+        found_code = re.search(pattern, reply.casefold().replace("ё", "е"))
+        if found_code is not None:
+            start, end = found_code.span()
+            return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
+        return None
+    if len(needle) < 3:
+        return None
+    found = fuzz.partial_ratio_alignment(needle, reply.casefold().replace("ё", "е"))
+    if found is None or found.score < 85:
+        return None
+    start, end = found.dest_start, found.dest_end
     return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
+
+
+def _is_weak(parsed: _Reply, hit: _Hit) -> bool:
+    """«течение», «срок»: words that stand beside any duration («в течение 5 дней»)."""
+    token = parsed.tokens[hit.first]
+    return token.end == hit.end and token.lemma in _WEAK_KEYWORDS
+
+
+@dataclass(slots=True)
+class _Context:
+    """What each fact's check must know of the others in the same reply."""
+
+    hits: list[list[_Hit]]
+    others: list[set[int]]  # clauses that belong to other facts
+    claimed: dict[int, str]  # value start → the fact it states right
+
+
+def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
+    """Clauses are shared out among the facts: one with another fact's keyword belongs to it,
+    and a fact that has only a weak keyword («в течение») in a clause where another fact has
+    its own keyword («перевыпустим карту в течение 7 дней») yields the clause to it. A value
+    that states a fact right in that fact's clause is owned by it."""
+    clauses = parsed.clauses()
+    hits = [_keyword_hits(parsed.tokens, spec.keywords, parsed.index) for spec in specs]
+    strong: list[set[int]] = []
+    weak: list[set[int]] = []
+    for fact_hits in hits:
+        s_set: set[int] = set()
+        w_set: set[int] = set()
+        for h in fact_hits:
+            c = _clause_of(clauses, h.start)
+            if c is None or h.negated:
+                continue
+            (w_set if _is_weak(parsed, h) else s_set).add(c)
+        strong.append(s_set)
+        weak.append(w_set - s_set)
+    own: list[set[int]] = []
+    for i in range(len(specs)):
+        rivals = set().union(*(strong[j] for j in range(len(specs)) if j != i))
+        yielded = weak[i] & rivals
+        hits[i] = [h for h in hits[i] if _clause_of(clauses, h.start) not in yielded]
+        own.append((strong[i] | weak[i]) - yielded)
+    others = []
+    for i in range(len(specs)):
+        rest = set().union(*(own[j] for j in range(len(specs)) if j != i))
+        others.append(rest - own[i])
+    claimed: dict[int, str] = {}
+    for i, spec in enumerate(specs):
+        expected = None if spec.kind == "text" else _expected(spec)
+        if expected is None:
+            continue
+        for m in parsed.mentions():
+            if _clause_of(clauses, m.start) not in own[i]:
+                continue
+            if _comparable(expected, m, spec.kind) and _equal(expected, m, spec.kind):
+                claimed.setdefault(m.start, spec.id)
+    return _Context(hits, others, claimed)
+
+
+def keyword_spans(reply: str, spec: FactSpec) -> list[tuple[int, int, bool]]:
+    """Where the fact's keywords stand in the reply, and whether each is negated
+    («без пакета»): what the fact tester shows when a fact is or is not discussed."""
+    parsed = _Reply(reply)
+    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    return sorted({(h.start, h.end, h.negated) for h in hits})
+
+
+def expected_mention(spec: FactSpec) -> Mention | None:
+    """The fact's value as the checker reads it (None: compared as text)."""
+    return None if spec.kind == "text" else _expected(spec)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _hhmm(minutes: int | None) -> str:
+    return "?" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def describe(m: Mention) -> str:
+    """A value as the checker read it, in plain words: «day 25», «1290 rub», «09:00–20:00»."""
+    if m.cls == "phone":
+        return f"phone {m.digits}"
+    if m.cls == "day":
+        return f"day {m.day}" if m.day_to is None else f"days {m.day}–{m.day_to}"
+    if m.cls == "date":
+        year = f".{m.year}" if m.year is not None else ""
+        return f"date {m.day:02d}.{m.month:02d}{year}" if m.day and m.month else "date"
+    if m.cls == "time":
+        if m.minutes_to is not None:
+            return f"time {_hhmm(m.minutes)}–{_hhmm(m.minutes_to)}"
+        return f"time {_hhmm(m.minutes)}"
+    if m.cls == "duration":
+        span = _num(m.number) if m.number_to is None else f"{_num(m.number)}–{_num(m.number_to)}"
+        return f"duration {span} {m.unit} ({_num(m.hours)} h)"
+    span = _num(m.number) if m.number_to is None else f"{_num(m.number)}–{_num(m.number_to)}"
+    return f"number {span}" + (f" {m.unit}" if m.unit else "")
 
 
 def check_facts(reply: str, facts: Iterable[FactSpec]) -> list[FactCheck]:
     """The facts this reply talks about, each stated or misstated, in the order given."""
+    return explain_facts(reply, facts)[0]
+
+
+def explain_facts(reply: str, facts: Iterable[FactSpec]) -> tuple[list[FactCheck], list[FactNote]]:
+    """The checks, and for the fact tester the values that were read but not compared."""
+    specs = list(facts)
     parsed = _Reply(reply)
-    checks = (_check(parsed, spec) for spec in facts)
-    return [c for c in checks if c is not None]
+    notes: list[FactNote] = []
+    if len(specs) > 1:
+        ctx = _context(parsed, specs)
+        checks = [
+            _check(parsed, spec, ctx.others[i], notes, ctx.claimed, ctx.hits[i])
+            for i, spec in enumerate(specs)
+        ]
+    else:
+        checks = [_check(parsed, spec, set(), notes) for spec in specs]
+    return [c for c in checks if c is not None], notes
 
 
 __all__ = [
     "FactCheck",
+    "FactNote",
     "FactSpec",
     "Mention",
     "check_fact",
     "check_facts",
+    "describe",
+    "expected_mention",
+    "explain_facts",
     "extract_mentions",
+    "keyword_lemmas",
+    "keyword_spans",
 ]

@@ -103,6 +103,14 @@ def bench_server(options: ServerOptions, users: list[str]) -> Iterator[RunningSe
             # One simulated trainee may act faster than a person when flat out.
             "CCSIM_WS_RATE_PER_S": "1000",
             "CCSIM_WS_RATE_BURST": "1000",
+            # ... and reply faster than the per-session and per-trainee budgets allow (bench
+            # load measures capacity; bench flood puts the production limits back).
+            "CCSIM_REPLY_RATE_PER_S": "1000",
+            "CCSIM_REPLY_BURST": "1000",
+            "CCSIM_USER_REPLY_RATE_PER_S": "1000",
+            "CCSIM_USER_REPLY_BURST": "1000",
+            "CCSIM_USER_REPLY_CHARS_PER_S": "10000000",
+            "CCSIM_USER_REPLY_CHARS_BURST": "10000000",
             # Every simulated trainee logs in from 127.0.0.1.
             "CCSIM_LOGIN_IP_PER_MINUTE": "1000000",
             **options.extra_env,

@@ -14,6 +14,7 @@ from app.cli import (  # noqa: F401  (imported for their side effect: registrati
     commands_bench,
     commands_db,
     commands_detect,
+    commands_facts,
     commands_play,
     commands_scenarios,
     commands_scoring,

@@ -72,6 +72,54 @@ def bench_load(
     _print(result, as_json)
 
 
+@bench_app.command("flood")
+def bench_flood(
+    sessions: int = typer.Option(3, min=1, max=50, help="Sessions of the flooding trainee."),
+    replies: int = typer.Option(100, min=1, max=10000, help="Replies per flooding session."),
+    chars: int = typer.Option(4000, min=1, max=4000, help="Characters per flooding reply."),
+    rate: float = typer.Option(20.0, min=0.1, max=1000, help="Flood replies per second, total."),
+    others: int = typer.Option(5, min=0, max=200, help="Other trainees working meanwhile."),
+    quiet: float = typer.Option(5.0, min=1, max=600, help="Seconds measured before the flood."),
+    scenario: str = typer.Option("a01-airline-baggage-chat", help="Scenario every session plays."),
+    relaxed: bool = typer.Option(
+        False, help="Relax the reply limits as `bench load` does (shows what the limits buy)."
+    ),
+    url: str = typer.Option(
+        None, help="A running server (loopback only, bench users prepared) instead of one started."
+    ),
+    server_pid: int = typer.Option(None, help="With --url: its pid, to read its CPU."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """One trainee floods long replies over several sessions while others work: /healthz and
+    the other trainees' acknowledgement latency before and during the flood, and every flood
+    reply accounted for (acknowledged and logged, or refused with an error). A figure, not a
+    pass/fail test (issue 16, item 5)."""
+    from app.bench.flood import FloodOptions, render, run_flood
+
+    if url is not None and not url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise fail(f"--url {url}: the bench only runs against loopback (http://127.0.0.1:PORT)")
+    options = FloodOptions(
+        sessions=sessions,
+        replies=replies,
+        chars=chars,
+        rate_per_s=rate,
+        others=others,
+        quiet_s=quiet,
+        scenario=scenario,
+        url=url,
+        server_pid=server_pid,
+        production_limits=not relaxed,
+    )
+    try:
+        result = run_flood(options)
+    except (RuntimeError, ValueError) as exc:
+        raise fail(str(exc).splitlines()[0]) from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render(result))
+
+
 @bench_app.command("prepare")
 def bench_prepare(
     database_url: str = typer.Option(..., help="Database of the server `bench load --url` hits."),

@@ -21,9 +21,12 @@ from app.repositories.sessions import SessionRepository
 from app.repositories.users import UserRepository
 from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
 from scoring import events as ev
+from scoring.catalogue import ENGINE_VIOLATION_IDS
 from scoring.detection import default_detector
-from scoring.detection.types import BehaviourDetector
+from scoring.detection.types import BehaviourDetector, Detection
 from scoring.events import Event
+from scoring.grounding import SOURCE_PREFIX as GROUNDED
+from scoring.grounding import merge
 from scoring.scorecard import Scorecard, ScoringSettingsError, score_session
 from scoring.scorecard.labour import VIOLATION_TITLES_RU, fmt_value
 from simulator.playthrough import PlayResult, Verdict, play
@@ -161,17 +164,26 @@ def redetected(events: Sequence[Event], detector: BehaviourDetector) -> list[Eve
     """The log with every reply's detection redone by ``detector``.
 
     The dialogue itself is history and is not replayed; violations the detector raised are taken
-    from the new labels (the engine's own ``personal_data_unverified`` events stay).
+    from the new labels (the engine's own ones — ``personal_data_unverified``, ``false_claim``,
+    ``policy_breach`` — stay: they rest on the session's state, which is history).
     """
     out: list[Event] = []
     customer: str | None = None
     for e in events:
         if e.type == ev.CUSTOMER_MESSAGE:
             customer = str(e.data.get("text", ""))
-        if e.type == ev.VIOLATION and e.data.get("code") != "personal_data_unverified":
+        if e.type == ev.VIOLATION and e.data.get("code") not in ENGINE_VIOLATION_IDS:
             continue
         if e.type == ev.OPERATOR_MESSAGE:
             detection = detector.detect(str(e.data.get("text", "")), customer)
+            # Labels grounded in the scenario's knowledge are not the detector's: they stay.
+            stored = e.data.get("detection") or {}
+            grounded = [
+                Detection.from_dict(d)
+                for d in stored.get("detections", [])
+                if str(d.get("source", "")).startswith(GROUNDED)
+            ]
+            detection = merge(detection, grounded)
             e = Event(e.seq, e.t, e.type, {**e.data, "detection": detection.to_dict()})
         out.append(e)
     return out

@@ -19,6 +19,7 @@ from app.db.models import Role
 from app.logging_setup import configure_logging
 from app.repositories.errors import AlreadyExistsError
 from app.repositories.users import UserRepository
+from app.security.proxies import uvicorn_proxy_options
 from app.sessions.config import LiveSettings
 from app.settings import Settings
 from app.web.main import create_app
@@ -60,6 +61,8 @@ def serve(
         "log_config": None,
         "timeout_keep_alive": settings.http_keep_alive_s,
         **LiveSettings().uvicorn_ws_options(),
+        # Forwarded headers: only the app reads them, from CCSIM_TRUSTED_PROXIES.
+        **uvicorn_proxy_options(),
     }
     if workers > 1:
         # Each worker is a fresh interpreter that builds the app from the environment; build

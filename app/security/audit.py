@@ -25,6 +25,12 @@ USER_ENABLE = "user_enable"
 END_SESSIONS = "end_sessions"
 PURGE = "transcripts_purge"
 CSRF_REJECTED = "csrf_rejected"
+TOTP_ENABLE = "totp_enable"
+TOTP_DISABLE = "totp_disable"
+TOTP_RESET = "totp_reset"
+TOTP_ENROL_FAILED = "totp_enrol_failed"
+RECOVERY_CODES_NEW = "recovery_codes_new"
+ROLE_POLICY_CHANGE = "role_policy_change"
 
 
 def record(

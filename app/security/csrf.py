@@ -15,47 +15,57 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.security.config import security_settings
+from app.security.cookies import CSRF_COOKIE, SESSION_COOKIE, session_token
+from app.security.cookies import cookie as read_cookie
 from app.security.proxies import is_https
 
-SESSION_COOKIE = "ccsim_session"
-CSRF_COOKIE = "ccsim_csrf"
+__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "UNSAFE_METHODS", "csrf_token_of", "token_for"]
 CSRF_HEADER = b"x-csrf-token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM_BYTES = 64 * 1024
+# Log-in needs no token (it has no session yet; the Origin check still applies). Exact
+# paths: a prefix would exempt any route added beneath. The second log-in steps have no
+# session either: their proof is the signed, HttpOnly, SameSite=Strict pending cookie,
+# which a cross-site request does not carry.
+TOKEN_EXEMPT_PATHS = frozenset(
+    {
+        "/api/auth/login",
+        "/api/auth/login/totp",
+        "/api/auth/login/enrol/start",
+        "/api/auth/login/enrol",
+    }
+)
+# Where the middleware records the session token whose CSRF token it verified; the
+# authentication dependency refuses a state-changing request whose session is not this one.
+VERIFIED_KEY = "ccsim.csrf_verified_session"
 
 
-def token_for(secret: str, session_token: str) -> str:
+def token_for(secret: str, session: str) -> str:
     return hmac.new(
-        secret.encode("utf-8"), b"csrf:" + session_token.encode("utf-8"), hashlib.sha256
+        secret.encode("utf-8"), b"csrf:" + session.encode("utf-8"), hashlib.sha256
     ).hexdigest()
 
 
-def csrf_token_of(secret: str, session_token: str | None) -> str:
+def csrf_token_of(secret: str, session: str | None) -> str:
     """The token for a page's forms ('' without a log-in)."""
-    return token_for(secret, session_token) if session_token else ""
+    return token_for(secret, session) if session else ""
+
+
+def verified_session(scope: Scope) -> str | None:
+    """The session whose CSRF token this request presented (None: not checked)."""
+    state = scope.get("state")
+    value = state.get(VERIFIED_KEY) if isinstance(state, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _headers(scope: Scope) -> dict[bytes, str]:
     return {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-
-
-def _cookies(headers: dict[bytes, str]) -> dict[str, str]:
-    raw = headers.get(b"cookie")
-    if not raw:
-        return {}
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:  # a malformed Cookie header is the client's problem, not a 500
-        return {}
-    return {k: m.value for k, m in jar.items()}
 
 
 def _origin_of(url: str) -> str:
@@ -102,8 +112,7 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        cookies = _cookies(headers)
-        session = cookies.get(SESSION_COOKIE)
+        session = session_token(scope)  # the same reader as authentication (one parser)
         expected = token_for(self.secret(), session) if session else None
         settings = security_settings(scope["app"].state)
         https = is_https(scope, settings.trusted_proxies)
@@ -112,7 +121,7 @@ class CSRFMiddleware:
             if not origin_ok(headers, https, settings.allowed_origins):
                 await _reject(send, 403, "csrf", "cross-site request refused (Origin/Referer)")
                 return
-            if expected is not None and not scope["path"].startswith("/api/auth/login"):
+            if expected is not None and scope["path"] not in TOKEN_EXEMPT_PATHS:
                 given = headers.get(CSRF_HEADER.lower())
                 if given is None:
                     given, receive = await _form_token(headers, receive)
@@ -125,8 +134,9 @@ class CSRFMiddleware:
                         "ccsim_csrf cookie) or the csrf_token form field; reload the page",
                     )
                     return
+                scope.setdefault("state", {})[VERIFIED_KEY] = session
 
-        if expected is None or cookies.get(CSRF_COOKIE) == expected:
+        if expected is None or read_cookie(scope, CSRF_COOKIE) == expected:
             await self.app(scope, receive, send)
             return
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from starlette.types import Scope
 
@@ -64,3 +65,12 @@ def is_https(scope: Scope, trusted_proxies: list[str]) -> bool:
         proto = _header(scope, b"x-forwarded-proto")
         return proto is not None and proto.split(",")[-1].strip().lower() == "https"
     return False
+
+
+def uvicorn_proxy_options() -> dict[str, Any]:
+    """uvicorn's own proxy handling, off: by default it believes ``X-Forwarded-For`` and
+    ``-Proto`` from 127.0.0.1 and rewrites the client address before the app sees it, so any
+    local process (or a proxy nobody listed) could rotate its address past the per-address
+    log-in limit (issue 16). Forwarded headers are read in one place, ``client_ip`` and
+    ``is_https`` above, and only from ``CCSIM_TRUSTED_PROXIES``."""
+    return {"proxy_headers": False, "forwarded_allow_ips": ""}

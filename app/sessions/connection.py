@@ -51,10 +51,20 @@ Role = Literal["driver", "watcher"]
 ACK_WAIT_S = 10.0
 
 
+# Kept in the stored event, never sent: field-by-field correctness against the scenario's hidden
+# expected values. A trainee who saw it could probe for the answers by resubmitting (in an exam
+# too); the desk learns only whether a form is valid, the debrief shows what was right.
+SECRET_FIELDS: dict[str, frozenset[str]] = {ev.CRM_SUBMIT: frozenset({"matches"})}
+
+
 def visible_to(item: dict[str, Any], role: Role, show_mood: bool) -> dict[str, Any]:
-    """What this viewer may see of a logged event; hidden ones keep their seq."""
+    """What this viewer may see of a logged event; hidden ones keep their seq. Every event
+    that leaves the server on a socket or through the events API passes here."""
     if role == "driver" and not show_mood and item["type"] == ev.CUSTOMER_MOOD:
         return {**item, "type": "hidden", "data": {}}
+    secret = SECRET_FIELDS.get(item["type"])
+    if secret and secret & item["data"].keys():
+        return {**item, "data": {k: v for k, v in item["data"].items() if k not in secret}}
     return item
 
 
@@ -194,6 +204,9 @@ class Connection:
                 "max_frame_bytes": self.settings.ws_max_frame_bytes,
                 "rate_per_s": self.settings.ws_rate_per_s,
                 "rate_burst": self.settings.ws_rate_burst,
+                "max_reply_chars": self.settings.max_reply_chars,
+                "reply_rate_per_s": self.settings.reply_rate_per_s,
+                "reply_burst": self.settings.reply_burst,
             },
         )
         return state.model_dump(mode="json")
@@ -271,6 +284,13 @@ class Connection:
             )
             return
         assert self.runtime is not None
+        resend = cid is not None and cid in self.runtime.cids
+        if (
+            kind == ev.OPERATOR_MESSAGE
+            and not resend
+            and await self._refuse_reply(str(data.get("text", "")), cid)
+        ):
+            return
         try:
             applied = await self.runtime.apply(kind, data, cid)
         except SessionEndedError as exc:
@@ -299,6 +319,30 @@ class Connection:
         await self.send_control(
             "ack", {"cid": cid, "seq": applied.seq, "duplicate": applied.duplicate}
         )
+
+    async def _refuse_reply(self, text: str, cid: str | None) -> bool:
+        """The reply limits (issue 16, item 5): its length, then the session's and the trainee's
+        budgets. A resend of a reply already applied is not a new reply and skips them."""
+        limit = self.settings.max_reply_chars
+        if len(text) > limit:
+            await self.send_error(
+                ErrorCode.MESSAGE_TOO_LONG,
+                f"the reply is {len(text)} characters long; the limit is {limit}: "
+                "shorten it or split it into several messages",
+                cid=cid,
+                details={"length": len(text), "limit": limit},
+            )
+            return True
+        refusal = self.hub.reply_gate.admit(self.info.user_id, self.info.id, len(text))
+        if refusal is None:
+            return False
+        await self.send_error(
+            ErrorCode.RATE_LIMITED,
+            refusal.message,
+            cid=cid,
+            details={"scope": refusal.scope, "retry_after_s": refusal.retry_after_s},
+        )
+        return True
 
     async def kick(self, code: CloseCode, reason: str) -> None:
         """Close from another task (a newer driver connection replaced this one)."""

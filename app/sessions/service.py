@@ -16,8 +16,10 @@ import logging
 import random
 import threading
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import anyio.to_thread
@@ -34,9 +36,11 @@ from app.repositories.sessions import SessionRepository
 from app.sessions import engine_bridge
 from app.sessions import scoring as session_scoring
 from app.sessions.config import LiveSettings
+from app.sessions.detect_pool import DetectPool
+from app.sessions.ratelimit import ReplyGate
 from app.sessions.scenarios import scenario_from_source
 from scoring import events as ev
-from scoring.detection.types import BehaviourDetector
+from scoring.detection.types import BehaviourDetector, DetectionResult
 from simulator.engine.messages import ClientEvent, EmittedEvent, EngineError
 from simulator.scenario.model import Scenario
 
@@ -285,11 +289,22 @@ class SessionRuntime:
         if self.ended:
             raise SessionEndedError("the session has ended; start a new one")
         client_event = ClientEvent(type_, data)
+        detection = None
+        text = data.get("text") if type_ == ev.OPERATOR_MESSAGE else None
+        if isinstance(text, str) and len(text) > self.hub.settings.detect_inline_chars:
+            # A long reply is analysed in a worker process, one at a time per trainee: its cost
+            # grows with its length, and on the event loop it would hold up every other
+            # trainee of this process (issue 16, item 5). The engine takes the result as it
+            # takes a replayed one, so the session is the same either way.
+            detection = await self.hub.detect_off_loop(
+                self.info.user_id, self.engine, text, self.engine.state.last_customer_text
+            )
         try:
-            # On the event loop, not in a worker thread: a reply costs about a millisecond of
-            # CPU, and handing it to one of the pool's threads that all want the GIL made every
-            # action wait behind the others' switch intervals (docs/performance.md).
-            emitted = self.engine.handle(client_event)
+            # Short replies on the event loop, not in a worker thread: one costs about a
+            # millisecond of CPU, and handing it to one of the pool's threads that all want the
+            # GIL made every action wait behind the others' switch intervals
+            # (docs/performance.md).
+            emitted = self.engine.handle(client_event, detection=detection)
         except EngineError:
             raise  # the engine guarantees its state is unchanged
         except BaseException:
@@ -365,6 +380,43 @@ class SessionHub:
         self.runtimes: dict[str, SessionRuntime] = {}
         self._building: dict[str, asyncio.Lock] = {}
         self.drivers: dict[str, Any] = {}  # session id -> the trainee's current connection
+        self.reply_gate = ReplyGate(
+            session_rate=settings.reply_rate_per_s,
+            session_burst=settings.reply_burst,
+            user_rate=settings.user_reply_rate_per_s,
+            user_burst=settings.user_reply_burst,
+            user_chars_rate=settings.user_reply_chars_per_s,
+            user_chars_burst=settings.user_reply_chars_burst,
+        )
+        self._detect_limiter: anyio.CapacityLimiter | None = None  # made in the event loop
+        self.detect_pool = DetectPool(settings.detect_workers)  # processes start on first use
+        self._detect_turns: dict[int, asyncio.Lock] = {}
+
+    async def detect_off_loop(
+        self, user_id: int, engine: Any, text: str, customer: str | None
+    ) -> DetectionResult:
+        """Behaviours of a long reply, computed in a worker thread. A trainee's replies take
+        turns (one worker at most per trainee, whatever the number of their sessions), so
+        the other workers stay free for everybody else."""
+        # One small lock per trainee seen by this process; kept, as a user id is.
+        turn = self._detect_turns.setdefault(user_id, asyncio.Lock())
+        async with turn:
+            if self.detector is None and self.settings.detect_processes:
+                # The shipped detector: in a worker process, off this process's GIL.
+                try:
+                    return await asyncio.wrap_future(self.detect_pool.submit(text, customer))
+                except BrokenProcessPool:  # a worker died (killed, out of memory)
+                    log.warning("detection worker died; starting new ones")
+                    self.detect_pool.close()  # the next long reply starts a new pool
+            # A detector given by the embedding program (a test) may not exist in another
+            # process: a worker thread, which frees the event loop but not the GIL.
+            if self._detect_limiter is None:
+                self._detect_limiter = anyio.CapacityLimiter(self.settings.detect_workers)
+            result: DetectionResult = await anyio.to_thread.run_sync(
+                partial(engine.detector.detect, text, customer=customer),
+                limiter=self._detect_limiter,
+            )
+            return result
 
     async def create_session(
         self,
@@ -437,3 +489,4 @@ class SessionHub:
         for runtime in list(self.runtimes.values()):
             await runtime.stop_timer()
         self.runtimes.clear()
+        self.detect_pool.close()

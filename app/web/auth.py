@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field, ValidationError
@@ -23,16 +23,23 @@ from starlette.concurrency import run_in_threadpool
 from app.db.models import AuthSession, Role, User
 from app.db.types import utcnow
 from app.passwords import hash_password, verify_password
-from app.security import audit
+from app.security import audit, totp
 from app.security.config import SecuritySettings, security_settings
-from app.security.csrf import CSRF_COOKIE, token_for
+from app.security.cookies import SESSION_COOKIE, session_token
+from app.security.cookies import cookie as read_cookie
+from app.security.csrf import CSRF_COOKIE, UNSAFE_METHODS, token_for, verified_session
 from app.security.policies import Policy, mark, public
 from app.security.proxies import client_ip, is_https
-from app.security.rate_limit import SlidingWindow, account_target, locked_until
+from app.security.rate_limit import (
+    SlidingWindow,
+    account_target,
+    claim_login_attempt,
+    settle_login_attempt,
+)
 from app.security.sockets import close_login_sockets
 from app.web.deps import AppSettings, DbSession
 
-COOKIE_NAME = "ccsim_session"
+COOKIE_NAME = SESSION_COOKIE
 SESSION_LIFETIME = timedelta(
     hours=12
 )  # the default absolute lifetime (CCSIM_SESSION_ABSOLUTE_HOURS)
@@ -138,12 +145,27 @@ def login_ids_of(db: Session, user_id: int) -> list[str]:
     return list(db.scalars(select(AuthSession.id).where(AuthSession.user_id == user_id)))
 
 
+def require_csrf_checked(request: Request, token: str | None) -> None:
+    """Defence in depth behind the CSRF middleware: a state-changing request that acts as a
+    session must be one whose token the middleware verified for that very session. Should a
+    future change make the two disagree again (issue 16: two cookie parsers did), the request
+    is refused instead of running unchecked."""
+    if request.method in UNSAFE_METHODS and token and verified_session(request.scope) != token:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "missing or wrong CSRF token: send the X-CSRF-Token header (the ccsim_csrf "
+            "cookie) or the csrf_token form field; reload the page",
+        )
+
+
 def current_user(request: Request, db: DbSession) -> User:
-    user = user_for_token(db, request.cookies.get(COOKIE_NAME), session_limits(request))
+    token = session_token(request)
+    user = user_for_token(db, token, session_limits(request))
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "not logged in: POST /api/auth/login first"
         )
+    require_csrf_checked(request, token)
     # End the read: the connection goes back to the pool instead of being held while the
     # request waits for a worker thread (under load that cycle exhausted the pool;
     # docs/performance.md). The user stays loaded (expire_on_commit=False).
@@ -259,10 +281,42 @@ class LoginRefused(Exception):
         self.detail = detail
 
 
-@router.post("/login", dependencies=[public("the log-in itself")])
-async def login(request: Request, response: Response, settings: AppSettings) -> UserOut:
-    credentials = await _read_login(request)
-    sec = security_settings(request.app.state)
+class SecondFactorNeeded(BaseModel):
+    """The password was right; the log-in waits for a code (``totp``) or, when the role
+    requires a second factor the account does not have yet, for its enrolment (``enrol``)."""
+
+    second_factor: Literal["totp", "enrol"]
+
+
+class CodeIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class EnrolledOut(UserOut):
+    recovery_codes: list[str]
+
+
+def _refused(until: datetime) -> LoginRefused:
+    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+    return LoginRefused(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"too many failed log-ins for this account; try again in {minutes} min "
+        "or ask an administrator",
+    )
+
+
+def _claim(request: Request, sec: SecuritySettings, username: str, ip: str) -> None:
+    """Count the attempt first, in its own committed transaction (issue 16: the lock-out
+    race); raises LoginRefused when the account is locked."""
+    with request.app.state.session_factory.begin() as db:
+        until = claim_login_attempt(
+            db, username, sec.login_max_failures, sec.lockout_minutes, ip=ip
+        )
+    if until is not None:
+        raise _refused(until)
+
+
+def _check_ip(request: Request, sec: SecuritySettings) -> str:
     ip = client_ip(request.scope, sec.trusted_proxies)
     if not _ip_window(request, sec).hit(ip):
         raise HTTPException(
@@ -270,23 +324,32 @@ async def login(request: Request, response: Response, settings: AppSettings) -> 
             "too many log-in attempts from this address; wait a minute and try again",
             headers={"Retry-After": "60"},
         )
-    old_token = request.cookies.get(COOKIE_NAME)
-    limits = session_limits(request)
+    return ip
+
+
+def _finish_login(
+    request: Request, db: Session, user: User, ip: str, **details: Any
+) -> tuple[UserOut, str]:
+    # Renewal: a log-in never keeps a token that existed before it (session fixation).
+    revoke_token(db, session_token(request))
+    token = start_auth_session(db, user, session_limits(request))
+    audit.record(db, audit.LOGIN, user, account_target(user.username), ip=ip, **details)
+    return UserOut.of(user), token
+
+
+@router.post("/login", dependencies=[public("the log-in itself")])
+async def login(
+    request: Request, response: Response, settings: AppSettings
+) -> UserOut | SecondFactorNeeded:
+    credentials = await _read_login(request)
+    sec = security_settings(request.app.state)
+    ip = _check_ip(request, sec)
     target = account_target(credentials.username)
 
     # Password hashing is slow on purpose: keep it off the event loop.
-    def authenticate() -> tuple[UserOut, str]:
+    def authenticate() -> tuple[UserOut | SecondFactorNeeded, str]:
+        _claim(request, sec, credentials.username, ip)
         with request.app.state.session_factory.begin() as db:
-            until = locked_until(
-                db, credentials.username, sec.login_max_failures, sec.lockout_minutes
-            )
-            if until is not None:
-                minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-                raise LoginRefused(
-                    status.HTTP_429_TOO_MANY_REQUESTS,
-                    f"too many failed log-ins for this account; try again in {minutes} min "
-                    "or ask an administrator",
-                )
             user = db.scalar(select(User).where(User.username == credentials.username))
             ok = verify_password(
                 user.password_hash
@@ -303,19 +366,29 @@ async def login(request: Request, response: Response, settings: AppSettings) -> 
                     ip=ip,
                     reason="disabled" if user is not None and ok else "credentials",
                 )
-                db.flush()
-                if locked_until(
-                    db, credentials.username, sec.login_max_failures, sec.lockout_minutes
-                ):
-                    audit.record(
-                        db, audit.LOCKOUT, None, target, ip=ip, minutes=sec.lockout_minutes
-                    )
+                settle_login_attempt(
+                    db,
+                    credentials.username,
+                    False,
+                    sec.login_max_failures,
+                    sec.lockout_minutes,
+                    ip=ip,
+                )
                 return UserOut(id=0, username="", display_name="", role=""), ""
-            # Renewal: a log-in never keeps a token that existed before it (session fixation).
-            revoke_token(db, old_token)
-            token = start_auth_session(db, user, limits)
-            audit.record(db, audit.LOGIN, user, target, ip=ip)
-            return UserOut.of(user), token
+            # A second factor: the attempt stays counted until the code is right, so the
+            # lock-out covers guessing codes too.
+            if totp.enabled(db, user):
+                return SecondFactorNeeded(second_factor="totp"), totp.pending_token(
+                    settings.secret, user
+                )
+            if totp.totp_required(db, user.role):
+                return SecondFactorNeeded(second_factor="enrol"), totp.pending_token(
+                    settings.secret, user
+                )
+            settle_login_attempt(
+                db, credentials.username, True, sec.login_max_failures, sec.lockout_minutes
+            )
+            return _finish_login(request, db, user, ip)
 
     try:
         user_out, token = await run_in_threadpool(authenticate)
@@ -323,15 +396,160 @@ async def login(request: Request, response: Response, settings: AppSettings) -> 
         raise HTTPException(exc.status_code, exc.detail) from None
     if not token:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
+    if isinstance(user_out, SecondFactorNeeded):
+        _set_pending_cookie(request, response, token)
+        return user_out
     set_session_cookies(request, response, token, settings.secret)
     return user_out
+
+
+def _set_pending_cookie(request: Request, response: Response, token: str) -> None:
+    secure = is_https(request.scope, security_settings(request.app.state).trusted_proxies)
+    response.set_cookie(
+        totp.PENDING_COOKIE,
+        token,
+        max_age=totp.PENDING_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path="/api/auth",
+    )
+
+
+def _pending(request: Request, db: Session, secret: str) -> User:
+    user = totp.pending_user(db, secret, read_cookie(request.scope, totp.PENDING_COOKIE))
+    if user is None:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "no log-in waiting for a code (or it took more than 5 minutes): log in again "
+            "with your password (POST /api/auth/login)",
+        )
+    return user
+
+
+@router.post(
+    "/login/totp",
+    dependencies=[public("second step of the log-in: the signed pending cookie is the proof")],
+)
+async def login_totp(
+    body: CodeIn, request: Request, response: Response, settings: AppSettings
+) -> UserOut:
+    """The code from the authenticator app, or a recovery code. Wrong and replayed codes
+    are refused, audited and counted by the account's lock-out like wrong passwords."""
+    sec = security_settings(request.app.state)
+    ip = _check_ip(request, sec)
+
+    def second_step() -> tuple[UserOut, str]:
+        with request.app.state.session_factory() as db:
+            user = _pending(request, db, settings.secret)
+            username = user.username
+        _claim(request, sec, username, ip)
+        with request.app.state.session_factory.begin() as db:
+            user = _pending(request, db, settings.secret)
+            verdict = totp.check_code(db, user, body.code, settings.secret)
+            if not verdict.ok:
+                audit.record(
+                    db,
+                    audit.LOGIN_FAILED,
+                    user,
+                    account_target(username),
+                    ip=ip,
+                    reason=f"totp_{verdict.reason}",
+                )
+                settle_login_attempt(
+                    db, username, False, sec.login_max_failures, sec.lockout_minutes, ip=ip
+                )
+                return UserOut(id=0, username="", display_name="", role=""), verdict.reason
+            settle_login_attempt(db, username, True, sec.login_max_failures, sec.lockout_minutes)
+            return _finish_login(request, db, user, ip, factor=verdict.reason)
+
+    try:
+        user_out, token = await run_in_threadpool(second_step)
+    except LoginRefused as exc:
+        raise HTTPException(exc.status_code, exc.detail) from None
+    if not user_out.id:
+        detail = (
+            "this code was already used: wait for the next one"
+            if token == "replayed"
+            else "wrong code"
+        )
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail)
+    set_session_cookies(request, response, token, settings.secret)
+    response.delete_cookie(totp.PENDING_COOKIE, path="/api/auth")
+    return user_out
+
+
+class EnrolmentOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+@router.post(
+    "/login/enrol/start",
+    dependencies=[public("log-in of a role that requires a second factor: pending cookie")],
+)
+def login_enrol_start(request: Request, settings: AppSettings, db: DbSession) -> EnrolmentOut:
+    user = _pending(request, db, settings.secret)
+    if totp.enabled(db, user) or not totp.totp_required(db, user.role):
+        raise HTTPException(status.HTTP_409_CONFLICT, "nothing to enrol: log in with a code")
+    secret, uri = totp.begin_enrolment(db, user)
+    db.commit()
+    return EnrolmentOut(secret=secret, otpauth_uri=uri)
+
+
+@router.post(
+    "/login/enrol",
+    dependencies=[public("log-in of a role that requires a second factor: pending cookie")],
+)
+async def login_enrol(
+    body: CodeIn, request: Request, response: Response, settings: AppSettings
+) -> EnrolledOut:
+    """The first code confirms the enrolment; the log-in then completes and the recovery
+    codes are shown, once."""
+    sec = security_settings(request.app.state)
+    ip = _check_ip(request, sec)
+
+    def confirm() -> tuple[EnrolledOut | None, str]:
+        with request.app.state.session_factory.begin() as db:
+            user = _pending(request, db, settings.secret)
+            if totp.enabled(db, user) or not totp.totp_required(db, user.role):
+                raise LoginRefused(status.HTTP_409_CONFLICT, "nothing to enrol: log in again")
+            verdict = totp.check_code(db, user, body.code, settings.secret, confirming=True)
+            if not verdict.ok:
+                audit.record(
+                    db,
+                    audit.TOTP_ENROL_FAILED,
+                    user,
+                    account_target(user.username),
+                    ip=ip,
+                    reason=verdict.reason,
+                )
+                return None, ""
+            codes = totp.confirm_enrolment(db, user, settings.secret)
+            audit.record(db, audit.TOTP_ENABLE, user, account_target(user.username), ip=ip)
+            settle_login_attempt(
+                db, user.username, True, sec.login_max_failures, sec.lockout_minutes
+            )
+            out, token = _finish_login(request, db, user, ip, factor="enrolment")
+            return EnrolledOut(**out.model_dump(), recovery_codes=codes), token
+
+    try:
+        enrolled, token = await run_in_threadpool(confirm)
+    except LoginRefused as exc:
+        raise HTTPException(exc.status_code, exc.detail) from None
+    if enrolled is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong code: try the next one")
+    set_session_cookies(request, response, token, settings.secret)
+    response.delete_cookie(totp.PENDING_COOKIE, path="/api/auth")
+    return enrolled
 
 
 @router.post(
     "/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[public("ends a log-in")]
 )
 async def logout(request: Request, db: DbSession) -> Response:
-    token = request.cookies.get(COOKIE_NAME)
+    token = session_token(request)
+    require_csrf_checked(request, token)
     user_id = revoke_token(db, token)
     if user_id is not None:
         gone = db.get(User, user_id)

@@ -16,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.db.engine import WORKER_THREADS, create_db_engine, create_session_factory
-from app.security import db_errors
+from app.security import db_errors, input_errors
 from app.security.config import security_settings
+from app.security.cookies import session_token
 from app.security.csrf import CSRFMiddleware, csrf_token_of
 from app.security.headers import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.services.config import WorkspaceSettings
@@ -25,6 +26,7 @@ from app.sessions.engine_bridge import warm_detector
 from app.settings import Settings, find_project_path
 from app.web import auth
 from app.web.routes import (
+    account,
     admin,
     bench_echo,
     desk_api,
@@ -49,6 +51,7 @@ ROUTERS += [voice_api.router]  # the customer's voice in calls (issue 11)
 ROUTERS += [trainer_api.router, trainer_api.trainee_router, supervisor_api.router]  # issue 8
 ROUTERS += [pages_trainer.router, pages_supervisor.router]  # workspaces (issue 8)
 ROUTERS += [admin.router, admin.pages]  # administration (issue 9)
+ROUTERS += [account.router, account.pages]  # staff second factor (issue 16)
 ROUTERS += [bench_echo.router]  # off unless CCSIM_BENCH_ECHO=1 (issue 10)
 
 
@@ -90,10 +93,11 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     """Issue 9: CSRF on state-changing requests, security headers, a body cap, 503 when the
     database is down, and ``csrf_token(request)`` for HTML forms."""
     app.state.templates.env.globals["csrf_token"] = lambda request: csrf_token_of(
-        settings.secret, request.cookies.get(auth.COOKIE_NAME)
+        settings.secret, session_token(request)
     )
     security_settings(app.state)  # read now: a bad CCSIM_* value stops the start, not a request
     db_errors.install(app)
+    input_errors.install(app)  # a 422 for any body, even one holding lone surrogates
     app.add_middleware(CSRFMiddleware, secret=lambda: settings.secret)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -13,20 +13,44 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from simulator.engine.messages import MAX_MESSAGE_CHARS
 
 PROTOCOL_VERSION: Literal[1] = 1
+# Longer integers are refused while the JSON is parsed: nothing in protocol v1 needs more than
+# a seq, and Python's own guard (4,300 digits) answers with advice about interpreter settings.
+MAX_INT_DIGITS = 20
+# C0 control characters other than tab and line feed: a NUL or an escape sequence in a reply
+# would go into the log, the transcript, the exports and the trainer's screen.
+_CONTROL = frozenset(chr(c) for c in range(0x20)) - {"\t", "\n"}
+
+
+def no_control_characters(value: str) -> str:
+    for i, ch in enumerate(value):
+        if ch in _CONTROL:
+            raise ValueError(
+                f"contains the control character U+{ord(ch):04X} at position {i}; "
+                "remove it (only line breaks and tabs are allowed in text)"
+            )
+    return value
+
+
+# Text a person typed: no control characters except line breaks and tabs.
+Typed = Annotated[str, AfterValidator(no_control_characters)]
 
 
 class ErrorCode(StrEnum):
     """Codes of the ``error`` message. Stable: clients switch on them."""
 
     BAD_JSON = "bad_json"  # the frame is not a JSON object
+    BINARY_FRAME = "binary_frame"  # a binary websocket frame; messages are JSON text frames
     UNKNOWN_TYPE = "unknown_type"  # ``type`` missing or not a client message type
     INVALID_MESSAGE = "invalid_message"  # fields missing, extra or of the wrong type
     UNSUPPORTED_VERSION = "unsupported_version"  # ``v`` is not 1
     FRAME_TOO_LARGE = "frame_too_large"  # the frame exceeds the configured limit
     RATE_LIMITED = "rate_limited"  # too many messages; this one was dropped
+    MESSAGE_TOO_LONG = "message_too_long"  # a reply over the server's length limit
     FORBIDDEN = "forbidden"  # a watcher tried to drive the session
     SESSION_ENDED = "session_ended"  # the session is over; only ping/ack/hello are accepted
     ENGINE_REJECTED = "engine_rejected"  # the simulator refused the action (e.g. no such form)
@@ -75,12 +99,17 @@ class HelloData(_Strict):
 
 
 class OperatorMessageData(_Strict):
-    text: str = Field(min_length=1, max_length=4000, description="The operator's reply")
+    text: Typed = Field(
+        min_length=1,
+        max_length=MAX_MESSAGE_CHARS,
+        description="The operator's reply (the server's own limit, session.state "
+        "limits.max_reply_chars, may be lower)",
+    )
 
 
 class CrmSubmitData(_Strict):
     form: str = Field(min_length=1, max_length=80, description="CRM form id of the scenario")
-    fields: dict[str, str] = Field(description="Field id -> value as typed")
+    fields: dict[str, Typed] = Field(description="Field id -> value as typed")
 
 
 class KbOpenData(_Strict):
@@ -92,7 +121,7 @@ class TransferData(_Strict):
 
 
 class EscalateData(_Strict):
-    reason: str = Field("", max_length=1000, description="Why the contact is escalated")
+    reason: Typed = Field("", max_length=1000, description="Why the contact is escalated")
 
 
 class AckData(_Strict):
@@ -216,13 +245,32 @@ class ProtocolError(Exception):
         self.details = details
 
 
+class _NumberTooLong(Exception):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _NumberTooLong(digits)
+    return int(text)
+
+
 def parse_client_frame(raw: str | bytes, *, max_bytes: int) -> _ClientMessage:
     """Decode one websocket frame into a client message or raise :class:`ProtocolError`.
 
     The size is checked on the raw frame before anything is decoded, so an oversize frame
     costs no parsing.
     """
-    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8"))
+    if isinstance(raw, bytes):
+        raise ProtocolError(
+            ErrorCode.BINARY_FRAME,
+            f"binary frames are not accepted (got {len(raw)} bytes): send each message as one "
+            "JSON text frame",
+        )
+    size = len(raw.encode("utf-8"))
     if size > max_bytes:
         raise ProtocolError(
             ErrorCode.FRAME_TOO_LARGE,
@@ -230,7 +278,13 @@ def parse_client_frame(raw: str | bytes, *, max_bytes: int) -> _ClientMessage:
             details={"size": size, "limit": max_bytes},
         )
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw, parse_int=_bounded_int)
+    except _NumberTooLong as exc:
+        raise ProtocolError(
+            ErrorCode.BAD_JSON,
+            f"the frame has an integer of {exc.digits} digits; integers here have at most "
+            f"{MAX_INT_DIGITS} digits",
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(
             ErrorCode.BAD_JSON, f"the frame is not valid JSON: {exc}; send one JSON object"

@@ -15,5 +15,7 @@ from app.web.main import create_app
 
 def served_app(settings: Settings | None = None) -> FastAPI:
     app = create_app(settings)
+    # Long replies' detection workers start with the server, not on the first long reply.
+    app.state.detect_prewarm = True
     settle_heap()
     return app

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from scoring.scorecard.log import CrmRecord, SessionLog
 from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, ScoringSpec
+from scoring.userregex import PatternError, compile_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +84,13 @@ def normalise(value: str, kind: str = "text") -> str:
 def value_matches(spec: CrmFieldSpec, value: str) -> bool | None:
     if spec.expected is None and spec.expected_pattern is None:
         return None
-    if spec.expected_pattern is not None and not re.search(
-        spec.expected_pattern, value, flags=re.IGNORECASE
-    ):
-        return False
+    if spec.expected_pattern is not None:
+        try:
+            # RE2, linear time: the pattern is a trainer's (issue 16).
+            if not compile_pattern(spec.expected_pattern, ignore_case=True).search(value):
+                return False
+        except PatternError:  # a version stored before RE2; validation refuses it today
+            return None
     if spec.expected is not None:
         got, want = normalise(value, spec.type), normalise(spec.expected, spec.type)
         if spec.type in ("phone", "date", "number", "select", "email"):

@@ -19,9 +19,7 @@ from scoring.scorecard.settings import ScoringSettings
 from scoring.scorecard.spec import ScoredFact, ScoringSpec
 from scoring.standard import Evidence, Standard
 
-VIOLATION_TITLES_RU: dict[str, str] = {
-    "personal_data_unverified": "Персональные данные до идентификации клиента",
-}
+VIOLATION_TITLES_RU: dict[str, str] = {b.id: b.ru for b in catalogue().engine_violations}
 
 
 def behaviour_ru(behaviour: str) -> str:

@@ -46,6 +46,8 @@ class Reply:
     detector_version: str
     pos: int = 0  # position in the ordered log: breaks ties between events at the same t
     talk_over: bool = False  # sent while the customer was still speaking (calls; the engine's flag)
+    # Violation labels the scenario's policy excused in this reply (an allowed commitment).
+    allowed: tuple[str, ...] = ()
 
     def span_of(self, label: str) -> Span | None:
         return next((s for s in self.spans if s.label == label), None)
@@ -193,6 +195,9 @@ def _reply(data: dict[str, Any], t: float, fallback_index: int, step: str, pos: 
         detector_version=_str(detection.get("detector_version")),
         pos=pos,
         talk_over=bool(data.get("talk_over", False)),
+        allowed=tuple(
+            _str(a.get("code")) for a in data.get("allowed") or [] if isinstance(a, dict)
+        ),
     )
 
 
@@ -300,7 +305,8 @@ def _add_detected_violations(log: SessionLog) -> None:
     seen = {(v.code, v.reply_index) for v in log.violations}
     for reply in log.replies:
         for label in reply.labels:
-            if label in VIOLATION_IDS and (label, reply.index) not in seen:
+            excused = label in reply.allowed
+            if label in VIOLATION_IDS and not excused and (label, reply.index) not in seen:
                 seen.add((label, reply.index))
                 log.violations.append(ViolationRecord(label, reply.index, reply.step, reply.text))
     log.violations.sort(key=lambda v: (v.reply_index if v.reply_index is not None else -1, v.code))

@@ -15,7 +15,7 @@ def evidence_problems(standard: Standard, behaviours: Catalogue, kpis: KpiCatalo
     """Every problem of the evidence map, one readable line each; empty when it is sound."""
     problems: list[str] = []
     action_codes = {a.code for a in standard.labour_actions()}
-    violations = {*behaviours.violation_ids, *ENGINE_VIOLATIONS}
+    violations = {*behaviours.violation_ids, *behaviours.engine_violation_ids, *ENGINE_VIOLATIONS}
     for code, ev in standard.evidence.items():
         if code not in action_codes:
             problems.append(f"evidence {code!r}: not a labour action of the standard")

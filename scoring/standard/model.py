@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from scoring.catalogue import ENGINE_VIOLATION_IDS
+
 ItemKind = Literal["labour_action", "skill", "knowledge"]
 CODE_PREFIX: dict[ItemKind, str] = {"labour_action": "ТД", "skill": "У", "knowledge": "З"}
 CRM_KINDS: tuple[str, ...] = ("contact_log", "order", "ticket", "complaint")
-# Raised by the engine (not the detector) when personal data is disclosed before identification.
-ENGINE_VIOLATIONS: tuple[str, ...] = ("personal_data_unverified",)
+# Raised by the engine (not the detector): the catalogue's `engine_violations`.
+ENGINE_VIOLATIONS: tuple[str, ...] = ENGINE_VIOLATION_IDS
 
 
 @dataclass(frozen=True, slots=True)

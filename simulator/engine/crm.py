@@ -7,11 +7,11 @@ CRM accuracy). Only valid records count as submitted for branching.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scoring.userregex import PatternError, compile_pattern
 from simulator.scenario.model import CrmField, CrmForm
 
 
@@ -43,8 +43,22 @@ def _matches(field: CrmField, value: str) -> bool | None:
     if field.expected is not None:
         return _norm(value) == _norm(field.expected)
     if field.expected_pattern is not None:
-        return re.search(field.expected_pattern, value) is not None
+        try:
+            return compile_pattern(field.expected_pattern).search(value)
+        except PatternError:  # a version stored before RE2: validation refuses it today
+            return None
     return None
+
+
+def _well_formed(field: CrmField, value: str) -> bool:
+    """Whether ``value`` passes the field's format rule. On RE2 (linear time): the pattern
+    is a trainer's, and a backtracking engine would let it stall the server (issue 16)."""
+    if field.pattern is None:
+        return True
+    try:
+        return compile_pattern(field.pattern).fullmatch(value)
+    except PatternError:  # a version stored before RE2: validation refuses it today
+        return True
 
 
 def check_submission(form: CrmForm, raw: Mapping[str, Any]) -> CrmCheck:
@@ -64,7 +78,7 @@ def check_submission(form: CrmForm, raw: Mapping[str, Any]) -> CrmCheck:
             errors.append(
                 {"field": field.id, "message": f"«{field.label}»: choose one of the options"}
             )
-        elif field.pattern is not None and re.fullmatch(field.pattern, value) is None:
+        elif not _well_formed(field, value):
             errors.append(
                 {"field": field.id, "message": f"«{field.label}» does not match the format"}
             )

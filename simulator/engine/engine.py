@@ -15,8 +15,9 @@ from typing import Any, Final
 
 from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
-from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
+from scoring.detection.types import BehaviourDetector, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts
+from scoring.grounding import ground, merge
 from simulator.engine.call_timing import (
     call_reaction,
     call_timing,
@@ -26,6 +27,7 @@ from simulator.engine.call_timing import (
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds, met_by
 from simulator.engine.crm import check_submission
+from simulator.engine.knowledge import knowledge, scenario_facts
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
     MAX_MESSAGE_CHARS,
@@ -42,6 +44,16 @@ from simulator.engine.state import (
     StepState,
 )
 from simulator.engine.timing import Timing
+from simulator.engine.violations import (
+    FALSE_CLAIM,
+    POLICY_BREACH,
+    Claim,
+    ClaimChecker,
+    allowed_promises,
+    announces,
+    breaches,
+    reaction_for,
+)
 from simulator.scenario.model import Branch, Fact, Need, NeedKind, Reaction, Scenario, Step
 
 HOLD_NUDGE: Final = "Алло, вы ещё там?"
@@ -121,6 +133,7 @@ class Engine:
         self.version = version
         self._rng = random.Random(seed)
         self._facts = [fact_spec(f) for f in scenario.facts().values()]
+        self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
         self._call = scenario.channel == "call"
         self._call_timing = call_timing(scenario)
@@ -130,6 +143,8 @@ class Engine:
         self._now = 0.0
         self._last_t = 0.0
         self._read_s = 0.0  # delay before the customer starts answering the current action
+        self._claims = ClaimChecker(scenario)
+        self._pending_claims: list[Claim] = []
         self._needs = scenario.needs()
         self._passing: set[str] = set()  # steps being passed through on entry (no loops)
         #: Events re-emitted by a replay that the log did not hold (see replay.restore).
@@ -241,6 +256,7 @@ class Engine:
             self._evaluate(violations=())
         else:  # session.end: the operator closes the contact, the customer says no more
             self._emit(ev.SESSION_END, {})
+            self._settle_claims(at_end=True)
             state.queue.clear()
             state.speaking = None
             state.closing = Closing(
@@ -360,8 +376,16 @@ class Engine:
         self, text: str, detection: DetectionResult | None, facts: Sequence[FactCheck] | None
     ) -> None:
         state = self.state
-        result = detection or self.detector.detect(text, customer=state.last_customer_text)
         checks = list(facts) if facts is not None else check_facts(text, self._facts)
+        if detection is None:
+            # Content labels grounded in the scenario's knowledge join the detector's; the
+            # merged detection is stored, so a replay passes it back and grounds nothing.
+            heard = [state.last_customer_text] if state.last_customer_text else []
+            found = self.detector.detect(text, customer=state.last_customer_text)
+            known = knowledge(self.scenario, state.forms, self._known_facts)
+            result = merge(found, ground(text, checks, known, heard))
+        else:
+            result = detection
         reply_index = state.replies
         state.replies += 1
         waited = state.awaiting_reply_since
@@ -378,10 +402,15 @@ class Engine:
         talk_over = self._call and speaking is not None and self._now >= speaking.speech_at
         if talk_over:
             data["talk_over"] = True  # only when true: logs from before the flag replay unchanged
+        allowed = allowed_promises(self.scenario, text, result.detections)
+        if allowed:
+            data["allowed"] = allowed  # promises the policy allows: no violation (scorecard too)
         self._emit(ev.OPERATOR_MESSAGE, data)
         state.last_reply_labels = frozenset(result.labels)
         state.said.update(result.labels)
-        violations = self._violations(text, result, reply_index)
+        violations = self._violations(
+            text, result, reply_index, excused={str(a["code"]) for a in allowed}
+        )
         self._read_s = self.timing.read(text)
         for check in checks:
             state.facts[check.fact] = check.status
@@ -409,32 +438,108 @@ class Engine:
         self._react(reaction, f"reaction:{key}")
         return self.state.ending is not None
 
-    def _violations(self, text: str, result: DetectionResult, reply_index: int) -> list[str]:
-        """Emit one violation event per code found in the reply; return the codes in order."""
-        found: dict[str, Detection] = {}
+    def _violations(
+        self,
+        text: str,
+        result: DetectionResult,
+        reply_index: int,
+        excused: set[str] | frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """Emit one violation event per code found in the reply (and per earlier claim the state
+        did not bear out); return the codes in order."""
+        codes = self._settle_claims()
+        found: dict[str, tuple[int, int, str | None]] = {}
         for d in result.detections:
-            if d.label in VIOLATION_IDS:
-                found.setdefault(d.label, d)
+            if d.label in VIOLATION_IDS and d.label not in excused:
+                found.setdefault(d.label, (d.start, d.end, d.source))
         personal = next((d for d in result.detections if d.label == "personal_data"), None)
         if personal is not None and not self.state.identified:
-            found.setdefault(PERSONAL_DATA_UNVERIFIED, personal)
-        reasons = {
-            PERSONAL_DATA_UNVERIFIED: "personal data disclosed before the customer was identified"
-        }
-        for code, d in found.items():
-            self._emit(
-                ev.VIOLATION,
-                {
-                    "code": code,
-                    "reply_index": reply_index,
-                    "step": self.state.step.id,
-                    "text": text[d.start : d.end],
-                    "start": d.start,
-                    "end": d.end,
-                    "reason": reasons.get(code, d.source),
-                },
+            found.setdefault(
+                PERSONAL_DATA_UNVERIFIED,
+                (
+                    personal.start,
+                    personal.end,
+                    "personal data disclosed before the customer was identified",
+                ),
             )
-        return list(found)
+        for item, hit in breaches(self.scenario, text):
+            if POLICY_BREACH not in found:
+                found[POLICY_BREACH] = (
+                    hit.start,
+                    hit.end,
+                    f"the knowledge base forbids it ({item.id}): {item.reason}",
+                )
+        for code, (start, end, reason) in found.items():
+            self._emit_violation(code, reply_index, self.state.step.id, text, start, end, reason)
+        self._note_claims(text, result, reply_index)
+        return [*codes, *(c for c in found if c not in codes)]
+
+    def _emit_violation(
+        self,
+        code: str,
+        reply_index: int,
+        step: str,
+        text: str,
+        start: int,
+        end: int,
+        reason: str | None,
+    ) -> None:
+        self._emit(
+            ev.VIOLATION,
+            {
+                "code": code,
+                "reply_index": reply_index,
+                "step": step,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "reason": reason,
+            },
+        )
+
+    def _note_claims(self, text: str, result: DetectionResult, reply_index: int) -> None:
+        """Claims of something done, kept until the next reply or the end to be settled."""
+        state = self.state
+        for d in result.detections:
+            reason = self._claims.reason(d.label, text[d.start : d.end])
+            if reason is None or self._claims.holds(
+                d.label, state.forms, state.transferred, state.escalated
+            ):
+                continue
+            span = text[d.start : d.end]
+            claim = Claim(
+                d.label, reply_index, state.step.id, d.start, d.end, text, reason, announces(span)
+            )
+            self._pending_claims.append(claim)
+
+    def _settle_claims(self, *, at_end: bool = False) -> list[str]:
+        """Raise ``false_claim`` for each pending claim the state still does not bear out (one
+        per claimed reply); returns the codes raised. Announcements wait for the end."""
+        state = self.state
+        pending, self._pending_claims = self._pending_claims, []
+        raised: set[int] = set()
+        for claim in pending:
+            if claim.until_end and not at_end:
+                if not self._claims.holds(
+                    claim.label, state.forms, state.transferred, state.escalated
+                ):
+                    self._pending_claims.append(claim)
+                continue
+            if claim.reply_index in raised or self._claims.holds(
+                claim.label, state.forms, state.transferred, state.escalated
+            ):
+                continue
+            raised.add(claim.reply_index)
+            self._emit_violation(
+                FALSE_CLAIM,
+                claim.reply_index,
+                claim.step,
+                claim.text,
+                claim.start,
+                claim.end,
+                claim.reason,
+            )
+        return [FALSE_CLAIM] if raised else []
 
     def _crm_submit(self, form_id: str, fields: Any) -> None:
         form = self.scenario.form(form_id)
@@ -505,7 +610,7 @@ class Engine:
             handled.add(PERSONAL_DATA_UNVERIFIED)
         reacted = False
         for code in violations:
-            reaction = self.scenario.reactions.get(code)
+            reaction = reaction_for(self.scenario, code)
             if code in handled or reaction is None:
                 continue
             reacted = True
@@ -724,6 +829,7 @@ class Engine:
                 continue
             if state.closing is not None:
                 closing = state.closing
+                self._settle_claims(at_end=True)
                 self._emit(
                     ev.SESSION_ENDED,
                     {

@@ -18,7 +18,7 @@ from typing import Any
 
 from scoring import events as ev
 from scoring.detection.types import BehaviourDetector, DetectionResult
-from scoring.facts import FactCheck, FactStatus
+from scoring.facts import FactCheck
 from simulator.engine.clock import Clock, SimulatedClock
 from simulator.engine.engine import Engine
 from simulator.engine.messages import (
@@ -44,15 +44,7 @@ class StoredAction:
 
 
 def _fact_check(raw: dict[str, Any]) -> FactCheck:
-    status: FactStatus = "stated" if raw.get("status") == "stated" else "misstated"
-    return FactCheck(
-        fact=str(raw["fact"]),
-        status=status,
-        start=int(raw["start"]),
-        end=int(raw["end"]),
-        said=str(raw.get("said", "")),
-        expected=str(raw.get("expected", "")),
-    )
+    return FactCheck.from_dict(raw)
 
 
 def stored_action(stored: ev.Event) -> StoredAction:

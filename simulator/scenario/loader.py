@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.scenario.errors import LoadResult, LocatedError, digest
+from simulator.scenario.fact_lint import fact_keyword_warnings
 from simulator.scenario.includes import FRAGMENT_KEYS, resolve_includes
 from simulator.scenario.library import Library, LoadedPlaythrough, LoadedScenario
 from simulator.scenario.model import Playthrough, Scenario
@@ -56,7 +57,9 @@ def _read_scenario(path: Path) -> _Read:
     if scenario is not None and scenario.scoring:
         result.errors += _check_scoring_overrides(scenario.scoring, doc.marks)
     result.errors = sorted(set(result.errors))
-    result.warnings = sorted(set(scenario_warnings(doc.value, doc.marks)))
+    result.warnings = sorted(
+        set(scenario_warnings(doc.value, doc.marks) + fact_keyword_warnings(doc.value, doc.marks))
+    )
     result.value = scenario if not result.errors else None
     return _Read(result, doc.value, doc.marks)
 

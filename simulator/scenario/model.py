@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from scoring.catalogue import BEHAVIOUR_IDS, VIOLATION_IDS
+from scoring.catalogue import BEHAVIOUR_IDS, ENGINE_VIOLATION_IDS, VIOLATION_IDS
 
 FUNCTION_CODES: tuple[str, ...] = ("A/01.3", "A/02.3", "A/03.3", "A/04.3")
 
@@ -40,13 +40,14 @@ BehaviourId = Annotated[
     AfterValidator(_check_behaviour),
     WithJsonSchema({"type": "string", "enum": list(BEHAVIOUR_IDS)}),
 ]
-# The engine also raises this violation itself when personal data is disclosed unverified.
+# The engine also raises violations itself (personal data disclosed unverified, a false claim,
+# a breach of the knowledge base's policy).
 # Calls also react to timing (docs/scoring.md, "Call timing"): a hold without a warning, a
 # monologue, the operator talking over the customer.
 CALL_REACTION_KEYS: tuple[str, ...] = ("hold_unannounced", "monologue", "talk_over")
 REACTION_KEYS: tuple[str, ...] = (
     *VIOLATION_IDS,
-    "personal_data_unverified",
+    *ENGINE_VIOLATION_IDS,
     "silence",
     *CALL_REACTION_KEYS,
 )
@@ -64,6 +65,7 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=
 Channel = Literal["chat", "call"]
 Difficulty = Literal["easy", "medium", "hard"]
 Outcome = Literal["resolved", "unresolved", "hung_up", "escalated"]
+ContentLabel = Literal["information", "payment_info", "timeline", "personal_data", "status_update"]
 FactKind = Literal["price", "term", "date", "deadline", "number", "time", "phone", "text"]
 CrmFormKind = Literal["contact_log", "order", "ticket", "complaint"]
 CrmFieldType = Literal["text", "textarea", "select", "date", "phone", "number", "email"]
@@ -121,6 +123,31 @@ class Fact(_Strict):
     value: str
     keywords: list[str] = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
+    label: ContentLabel | None = Field(
+        None,
+        description="What stating the fact conveys, when not the default for its kind "
+        "(price, number, time, date, phone, text: information; term, deadline: timeline; "
+        "payment facts: payment_info)",
+    )
+
+
+class Forbidden(_Strict):
+    """Something the operator must never say or advise (``policy_breach``). ``says`` are
+    phrasings matched by lemmas in any order inside one clause (scoring/policy.py); a clause
+    that warns against it («ни в коем случае не вскрывайте пломбу») does not count."""
+
+    id: Identifier
+    says: Lines
+    reason: str = Field(description="Why it is forbidden, shown in the debrief")
+
+
+class Commitment(_Strict):
+    """A commitment the policy allows: a reply the detector reads as ``unauthorised_promise``
+    is no violation when one of ``says`` is said in the same sentence."""
+
+    id: Identifier
+    says: Lines
+    note: str | None = None
 
 
 class Article(_Strict):
@@ -129,6 +156,20 @@ class Article(_Strict):
     text: str
     tags: list[str] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+
+
+class Policy(_Strict):
+    """What the operator may commit to and must never say, beyond the knowledge base's
+    articles, and what the session's state can prove about decisions (``false_claim``)."""
+
+    allowed_commitments: list[Commitment] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+    decision: Literal["unknown", "pending"] = Field(
+        "unknown",
+        description="pending: no decision on the request exists during the contact, so telling "
+        "the customer one was taken is a false claim; unknown: not checked",
+    )
 
 
 class CrmField(_Strict):
@@ -338,6 +379,7 @@ class Scenario(_Strict):
     kpi: KpiTargets = Field(default_factory=KpiTargets)
     customer: Customer
     knowledge_base: list[Article] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
     crm: list[CrmForm] = Field(default_factory=list)
     departments: list[Department] = Field(default_factory=list)
     includes: list[Include] = Field(default_factory=list)
@@ -355,6 +397,9 @@ class Scenario(_Strict):
 
     def facts(self) -> dict[str, Fact]:
         return {f.id: f for a in self.knowledge_base for f in a.facts}
+
+    def forbidden(self) -> list[Forbidden]:
+        return [*self.policy.forbidden, *(f for a in self.knowledge_base for f in a.forbidden)]
 
     def needs(self) -> dict[str, Need]:
         return {n.id: n for step in self.dialogue.steps.values() for n in step.needs}

@@ -7,11 +7,11 @@ once. Every check is defensive about types, because the model reports wrong type
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from scoring.catalogue import VIOLATION_IDS
+from scoring.userregex import check_pattern
 from simulator.scenario.errors import LocatedError
 from simulator.scenario.yaml_nodes import Loc, SourceMap
 
@@ -358,10 +358,12 @@ def _check_field(report: _Report, fld: dict[str, Any], loc: Loc) -> None:
     for key in ("pattern", "expected_pattern"):
         pattern = fld.get(key)
         if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                report.at((*loc, key), f"invalid regular expression: {exc}")
+            problem = check_pattern(pattern)
+            if problem is not None:
+                report.at(
+                    (*loc, key),
+                    f"invalid regular expression for RE2 (linear-time matching): {problem}",
+                )
     options = fld.get("options")
     if fld.get("type") == "select" and not options:
         report.at(loc, "a `select` field needs `options:` (the choices the operator picks from)")

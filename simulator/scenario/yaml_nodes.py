@@ -37,6 +37,7 @@ _PLAIN_TAGS = frozenset(
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _TRUE = re.compile(r"(?:true|True|TRUE)\Z")
 _FALSE = re.compile(r"(?:false|False|FALSE)\Z")
+MAX_INT_DIGITS = 18  # fits a signed 64-bit integer
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(
     r"[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?[eE][-+]?[0-9]+)\Z"
@@ -148,6 +149,18 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text = str(node.value)
         if not node.style and not node.tag.endswith(":str"):
+            digits = len(text.lstrip("+-"))
+            if digits > MAX_INT_DIGITS and _INT.match(text):
+                # Python refuses to convert more than 4,300 digits (a ValueError that became
+                # an HTTP 500), and no scenario number needs more than a 64-bit integer.
+                self.errors.append(
+                    _mark(self.path, node).error(
+                        f"the number {text[:12]}… has {digits} digits; a number in a scenario "
+                        f"has at most {MAX_INT_DIGITS}. If it is text (an account or card "
+                        'number), put it in quotes: "…"'
+                    )
+                )
+                return text
             value = plain_scalar(text)
             if not isinstance(value, str):
                 return value

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from app.db import migrations
 from app.db.demo import load_demo
 from app.db.engine import create_db_engine, create_session_factory
+from app.security.config import SecuritySettings
 from app.sessions.config import LiveSettings
 from app.settings import Settings
 from app.web.main import create_app
@@ -77,6 +78,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     live = LiveSettings(typing_scale=0)
     app = create_app(settings)
     app.state.live_settings = live
+    # Every browser test logs in from 127.0.0.1: the per-address limit (30 a minute) would
+    # refuse the suite itself. The limit has its own test (tests/security).
+    app.state.security_settings = SecuritySettings(login_ip_per_minute=100_000)
     port = _free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_config=None, **live.uvicorn_ws_options()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.facts import FactSpec, check_fact, check_facts, extract_mentions
+from scoring.facts import FactCheck, FactSpec, check_fact, check_facts, extract_mentions
 
 ONLINE = FactSpec("fee_online", "price", "2 900 рублей", ("сайт", "приложение"), ("2900 ₽",))
 AIRPORT = FactSpec("fee_airport", "price", "4 500 рублей", ("аэропорт", "стойка"))
@@ -102,6 +102,8 @@ def test_spans_point_into_the_original_reply() -> None:
         "end": check.end,
         "said": "2 900 руб",
         "expected": "2 900 рублей",
+        "clause_start": 0,
+        "clause_end": len(reply) - 1,
     }
 
 
@@ -116,3 +118,238 @@ def test_mentions_are_classified() -> None:
     ]
     assert found[2].number == 1250 and found[2].unit == "rub"
     assert found[3].hours == 2 * 168
+
+
+# ---- exact values: days, words, ranges (issue 17, item 4) ---------------------------------
+
+PAY_BY = FactSpec("pay_by", "deadline", "15 числа", ("оплатить", "оплата"))
+READINGS = FactSpec("readings", "deadline", "25 числа", ("показание",))
+PACKAGE = FactSpec("package", "price", "290 рублей", ("пакет",))
+HOURS = FactSpec("hours", "time", "с 9 до 20", ("офис",))
+OPTION = FactSpec("option", "price", "1 290 рублей", ("опция",))
+DELIVERY = FactSpec("delivery", "price", "1 500 рублей", ("доставка",))
+RATE = FactSpec("rate", "number", "16%", ("ставка",))
+CALLBACK = FactSpec("callback", "term", "30 минут", ("перезвонит",))
+CALLBACK_BY = FactSpec("callback_by", "time", "до 18:00", ("перезвонит",))
+AMBULANCE = FactSpec("ambulance", "phone", "103", ("скорая", "скорую"), ("112",))
+
+
+@pytest.mark.parametrize(
+    ("reply", "spec", "expected"),
+    [
+        # Days of the month: the same day in every form, never a neighbour or a time.
+        ("Оплатить нужно до 15 числа.", PAY_BY, ("stated", "15 числа")),
+        ("Оплатить нужно до 15-го.", PAY_BY, ("stated", "15-го")),
+        ("Оплатить нужно до пятнадцатого числа.", PAY_BY, ("stated", "пятнадцатого числа")),
+        ("Оплатить нужно до 18 числа.", PAY_BY, ("misstated", "18 числа")),
+        ("Оплатить нужно до 16-го.", PAY_BY, ("misstated", "16-го")),
+        ("Оплатить нужно до 12 числа.", PAY_BY, ("misstated", "12 числа")),
+        ("Показания можно передать до двадцать пятого.", READINGS, ("stated", "двадцать пятого")),
+        ("Показания принимаются с 20 по 25 число.", READINGS, ("stated", "20 по 25 число")),
+        ("Показания принимаются с 20 по 24 число.", READINGS, ("misstated", "20 по 24 число")),
+        ("Показания можно передать до 24-го.", READINGS, ("misstated", "24-го")),
+        # Money in words, «тыс.», «полторы».
+        ("Пакет стоит двести девяносто рублей.", PACKAGE, ("stated", "двести девяносто рублей")),
+        ("Пакет стоит 299 рублей.", PACKAGE, ("misstated", "299 рублей")),
+        ("Пакет стоит 280 ₽.", PACKAGE, ("misstated", "280 ₽")),
+        (
+            "Опция стоит тысяча двести девяносто рублей.",
+            OPTION,
+            ("stated", "тысяча двести девяносто рублей"),
+        ),
+        ("Опция стоит 1,29 тыс. руб.", OPTION, ("stated", "1,29 тыс. руб")),
+        ("Опция стоит 1 390 ₽.", OPTION, ("misstated", "1 390 ₽")),
+        ("Доставка стоит полторы тысячи рублей.", DELIVERY, ("stated", "полторы тысячи рублей")),
+        ("Доставка — 1,5 тыс. ₽.", DELIVERY, ("stated", "1,5 тыс. ₽")),
+        ("Доставка — 1 600 руб.", DELIVERY, ("misstated", "1 600 руб")),
+        ("Ставка — 16 % годовых.", RATE, ("stated", "16 %")),
+        ("Ставка — шестнадцать процентов.", RATE, ("stated", "шестнадцать процентов")),
+        ("Ставка — 15 процентов.", RATE, ("misstated", "15 процентов")),
+        # Ranges of hours.
+        ("Офис работает с 9 до 20.", HOURS, ("stated", "9 до 20")),
+        ("Офис работает 9–20.", HOURS, ("stated", "9–20")),
+        ("Офис работает 9-20 без выходных.", HOURS, ("stated", "9-20")),
+        ("Офис работает с девяти до восьми вечера.", HOURS, ("stated", "девяти до восьми вечера")),
+        ("Офис работает с 10 до 20.", HOURS, ("misstated", "10 до 20")),
+        ("Офис работает с 9:00 до 21:00.", HOURS, ("misstated", "9:00 до 21:00")),
+        # Durations and times in words.
+        ("Специалист перезвонит через полчаса.", CALLBACK, ("stated", "полчаса")),
+        ("Специалист перезвонит в течение тридцати минут.", CALLBACK, ("stated", "тридцати минут")),
+        ("Специалист перезвонит в течение 40 минут.", CALLBACK, ("misstated", "40 минут")),
+        ("Специалист перезвонит до шести вечера.", CALLBACK_BY, ("stated", "шести вечера")),
+        ("Специалист перезвонит до 18 часов.", CALLBACK_BY, ("stated", "18 часов")),
+        ("Специалист перезвонит до 17:00.", CALLBACK_BY, ("misstated", "17:00")),
+        # Short service numbers are phones too.
+        ("Звоните в скорую: 103.", AMBULANCE, ("stated", "103")),
+        ("Вызовите скорую, номер сто три.", AMBULANCE, ("stated", "сто три")),
+        ("Вызовите скорую по номеру 112.", AMBULANCE, ("stated", "112")),
+        ("Вызовите скорую по номеру 102.", AMBULANCE, ("misstated", "102")),
+    ],
+)
+def test_values_are_compared_exactly(reply: str, spec: FactSpec, expected: tuple[str, str]) -> None:
+    assert status(reply, spec) == expected
+
+
+def test_a_day_of_the_month_is_not_a_time_of_day() -> None:
+    assert status("Специалист перезвонит до 12 числа.", CALLBACK_BY) is None
+    [day] = extract_mentions("до 12 числа")
+    assert (day.cls, day.day) == ("day", 12)
+
+
+def test_a_value_is_bound_to_its_keywords_clause() -> None:
+    # The issue's example: the price without the package is not the package's price.
+    assert status("Без пакета минута стоит 9 рублей.", PACKAGE) is None
+    assert status("Без пакета минута стоит 9 рублей, а пакет — 290 рублей.", PACKAGE) == (
+        "stated",
+        "290 рублей",
+    )
+    assert status("Пакет стоит 290 рублей, без пакета минута — 9 рублей.", PACKAGE) == (
+        "stated",
+        "290 рублей",
+    )
+    assert status("Без пакета минута стоит 9 рублей, а пакет — 300 рублей.", PACKAGE) == (
+        "misstated",
+        "300 рублей",
+    )
+    # A clause that continues the keyword's one before any value still speaks of it.
+    assert status("Пакет, который я вам предлагаю, стоит 290 рублей.", PACKAGE) == (
+        "stated",
+        "290 рублей",
+    )
+    # Once the keyword's clause gave a value, the next clause is about something else.
+    assert status("На сайте — 2 900 рублей, а в аэропорту — 4 500 рублей.", ONLINE) == (
+        "stated",
+        "2 900 рублей",
+    )
+    assert status("На сайте — 3 000 рублей, а в аэропорту — 2 900 рублей.", ONLINE) == (
+        "misstated",
+        "3 000 рублей",
+    )
+
+
+def test_a_clause_with_another_facts_keyword_is_not_compared() -> None:
+    checks = check_facts("Аэропорт: 4 500 рублей. На сайте дешевле.", [ONLINE, AIRPORT])
+    assert [(c.fact, c.status) for c in checks] == [("fee_airport", "stated")]
+
+
+def test_a_negated_value_is_not_compared() -> None:
+    assert status("Опция стоит не 990, а 1 290 рублей.", OPTION) == ("stated", "1 290 рублей")
+    assert status("Оплатить нужно не до 18-го, а до 15-го.", PAY_BY) == ("stated", "15-го")
+    assert status("Опция стоит не 1 290 рублей.", OPTION) is None
+    # Bounds and conditions are statements, not negations.
+    assert status("Оплатить нужно не позднее 15 числа.", PAY_BY) == ("stated", "15 числа")
+    assert status("Если не оплатить до 15 числа, начислят пени.", PAY_BY) == ("stated", "15 числа")
+
+
+def test_a_wrong_value_with_digits_is_never_a_fuzzy_match() -> None:
+    code = FactSpec("apn", "text", "ТД-4471902", ("заказ",))
+    assert status("Ваш заказ ТД-4471902 передан.", code) == ("stated", "ТД-4471902")
+    assert status("Ваш заказ ТД-4471903 передан.", code) is None
+    old_style = FactSpec("readings", "deadline", "25 числа", ("показание",))
+    assert status("Показания принимаются до 28 числа.", old_style) == ("misstated", "28 числа")
+
+
+def test_stored_checks_without_clauses_read_back_unchanged() -> None:
+    old = {"fact": "f", "status": "stated", "start": 1, "end": 4, "said": "590", "expected": "590"}
+    assert FactCheck.from_dict(old).to_dict() == old
+    reply = "Пакет стоит 290 рублей, без пакета — 9 рублей."
+    check = check_fact(reply, PACKAGE)
+    assert check is not None and check.clause_start is not None and check.clause_end is not None
+    assert reply[check.clause_start : check.clause_end] == "Пакет стоит 290 рублей"
+    assert FactCheck.from_dict(check.to_dict()) == check
+
+
+DISPUTE = FactSpec("dispute", "term", "30 дней", ("рассмотрение", "течение", "срок"))
+REISSUE = FactSpec("reissue", "term", "5 рабочих дней", ("перевыпустим",))
+COURIER = FactSpec("courier", "time", "до 14:00", ("курьер",))
+
+
+def facts_of(reply: str, specs: list[FactSpec]) -> list[tuple[str, str, str]]:
+    return [(c.fact, c.status, c.said) for c in check_facts(reply, specs)]
+
+
+def test_a_weak_keyword_yields_its_clause_to_another_facts_own_keyword() -> None:
+    # «в течение» stands beside any duration: the clause is the reissue's, not the dispute's.
+    assert facts_of("Карту перевыпустим в течение 7 рабочих дней.", [DISPUTE, REISSUE]) == [
+        ("reissue", "misstated", "7 рабочих дней")
+    ]
+    assert facts_of("Курьер будет в течение дня, до 14:00.", [DISPUTE, COURIER]) == [
+        ("courier", "stated", "14:00")
+    ]
+    # Alone in its clause the weak keyword still discusses its fact.
+    assert facts_of("Ответ придёт в течение 20 дней.", [DISPUTE, REISSUE]) == [
+        ("dispute", "misstated", "20 дней")
+    ]
+
+
+def test_a_value_stating_another_fact_right_is_not_this_facts_error() -> None:
+    both = "Рассмотрение и перевыпуск: перевыпустим за 5 рабочих дней, срок рассмотрения 30 дней."
+    assert facts_of(both, [DISPUTE, REISSUE]) == [
+        ("dispute", "stated", "30 дней"),
+        ("reissue", "stated", "5 рабочих дней"),
+    ]
+
+
+def test_ordinals_of_units_and_afternoon_hours() -> None:
+    assert status("Оплатить нужно до 15-го, с 31-го дня начислят пени.", PAY_BY) == (
+        "stated",
+        "15-го",
+    )
+    assert status("Курьер привезёт заказ до двух часов дня.", COURIER) == (
+        "stated",
+        "двух часов дня",
+    )
+    assert status("Курьер привезёт заказ до 15 часов.", COURIER) == ("misstated", "15 часов")
+
+
+def test_a_keyword_sentence_without_a_value_continues_into_the_next_one() -> None:
+    cancel = FactSpec("cancel", "price", "1 900 рублей", ("отмена",))
+    reply = "Рекомендую опцию «Отмена поездки». На двоих она стоит 1 900 рублей. Добавить?"
+    assert status(reply, cancel) == ("stated", "1 900 рублей")
+    # Only into the next sentence, and not once the keyword's sentence gave a value.
+    assert status("Отмена поездки — опция. Подумайте. Она стоит 1 900 рублей.", cancel) is None
+    assert status("Отмена стоит 1 900 рублей. Багаж — 2 500 рублей.", cancel) == (
+        "stated",
+        "1 900 рублей",
+    )
+
+
+def test_alternatives_for_one_subject_count_the_right_one() -> None:
+    assert status("Звоните в скорую по номеру 03 или 103.", AMBULANCE) == ("stated", "103")
+    assert status("Звоните в скорую по номеру 03 или 102.", AMBULANCE) == ("misstated", "03")
+    # «или» with another fact's keyword is that fact's clause.
+    both = check_facts("На сайте 2 900 рублей или на стойке 4 500 рублей.", [ONLINE, AIRPORT])
+    assert [(c.fact, c.status) for c in both] == [
+        ("fee_online", "stated"),
+        ("fee_airport", "stated"),
+    ]
+
+
+def test_only_a_modifier_may_stand_between_bez_and_the_keyword() -> None:
+    megabyte = FactSpec("payg", "price", "350 рублей", ("мегабайт",))
+    assert status("Без неё мегабайт стоит 350 рублей.", megabyte) == ("stated", "350 рублей")
+    assert status("Без дополнительного пакета минута — 9 рублей.", PACKAGE) is None
+
+
+def test_halves_in_words() -> None:
+    airport = FactSpec("airport", "price", "4 500 рублей", ("аэропорт",))
+    assert status("В аэропорту — четыре с половиной тысячи рублей.", airport) == (
+        "stated",
+        "четыре с половиной тысячи рублей",
+    )
+    assert status("В аэропорту — полтысячи рублей.", airport) == ("misstated", "полтысячи рублей")
+    assert status("Курьер будет к двум часам дня.", COURIER) == ("stated", "двум часам дня")
+
+
+def test_working_and_calendar_days_differ_when_both_are_said() -> None:
+    assert status("Возврат займёт 3 календарных дня.", TERM) == ("misstated", "3 календарных дня")
+    assert status("Возврат займёт 3 рабочих дня.", TERM) == ("stated", "3 рабочих дня")
+    assert status("Возврат займёт 3 дня.", TERM) == ("stated", "3 дня")
+
+
+def test_a_count_is_not_a_short_phone_number() -> None:
+    assert status("Скорая приедет минут через 15.", AMBULANCE) is None
+    assert status("Скорая: звоните 103, бригада будет через 20 минут.", AMBULANCE) == (
+        "stated",
+        "103",
+    )

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from starlette.websockets import WebSocketDisconnect
 
-from app.db.models import AuditLogEntry, AuthSession
+from app.db.models import AuditLogEntry, AuthSession, LoginCounter
 from app.security.config import SecuritySettings
 from app.security.csrf import CSRF_COOKIE, token_for
 from app.security.proxies import client_ip, is_https
@@ -141,6 +141,16 @@ def test_failed_logins_lock_the_account_without_telling_who_exists(world: World)
             update(AuditLogEntry)
             .where(AuditLogEntry.id == entry.id)
             .values(at=entry.at - timedelta(minutes=6))
+        )
+    locked = world.db.scalars(
+        select(LoginCounter).where(LoginCounter.locked_until.is_not(None))
+    ).all()
+    for counter in locked:
+        assert counter.locked_until is not None
+        world.db.execute(
+            update(LoginCounter)
+            .where(LoginCounter.target == counter.target)
+            .values(locked_until=counter.locked_until - timedelta(minutes=6))
         )
     world.db.commit()
     assert _login(client, "trainee_a").status_code == 200

@@ -74,6 +74,7 @@ def _fill(path: str, world: World) -> str:
         "lang": "en",
         "what": "scorecards",
         "fmt": "csv",
+        "role": "supervisor",
     }
 
     def value(match: re.Match[str]) -> str:

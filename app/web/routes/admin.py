@@ -19,7 +19,7 @@ from app.db.models import AuthSession, Role, User
 from app.db.types import utcnow
 from app.repositories.errors import AlreadyExistsError
 from app.repositories.users import UserRepository
-from app.security import audit
+from app.security import audit, totp
 from app.security.rate_limit import account_target
 from app.security.sockets import close_login_sockets, close_user_sockets
 from app.web.auth import CurrentUser, login_ids_of, require_role, revoke_user_sessions
@@ -57,6 +57,7 @@ def user_out(db: Session, user: User) -> dict[str, Any]:
         "role": user.role,
         "is_active": user.is_active,
         "live_logins": live or 0,
+        "totp": totp.enabled(db, user),
         "created_at": user.created_at.isoformat(),
     }
 
@@ -215,6 +216,84 @@ def audit_json(
     }
 
 
+# ---- second factor: per-role requirement, reset of a lost device -------------------------
+
+
+class RolePolicyIn(BaseModel):
+    totp_required: bool
+
+
+def _totp_role(role: str) -> str:
+    if role not in totp.TOTP_ROLES:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"a second factor can be required of {', '.join(sorted(totp.TOTP_ROLES))} only",
+        )
+    return role
+
+
+async def set_role_policy(
+    request: Request, db: Session, admin: User, role: str, required: bool
+) -> dict[str, bool]:
+    """Requiring a factor ends the live log-ins of that role's members who have none: they
+    enrol at their next log-in."""
+    before = totp.set_required(db, _totp_role(role), required)
+    ended: list[User] = []
+    if required and not before:
+        for member in db.scalars(select(User).where(User.role == role)):
+            if not totp.enabled(db, member):
+                revoke_user_sessions(db, member.id)
+                ended.append(member)
+    audit.record(
+        db,
+        audit.ROLE_POLICY_CHANGE,
+        admin,
+        f"role {role}",
+        totp_required_before=before,
+        totp_required_after=required,
+        ended_logins_of=[m.username for m in ended],
+    )
+    db.commit()
+    for member in ended:
+        await close_sockets(request, db, member, "a second factor is now required")
+    return totp.required_roles(db)
+
+
+async def reset_totp(request: Request, db: Session, admin: User, user: User) -> None:
+    """A lost phone: the factor and recovery codes go, the user's log-ins end."""
+    _not_self(admin, user, "reset the second factor of")
+    had = totp.remove(db, user)
+    ended = revoke_user_sessions(db, user.id)
+    audit.record(
+        db, audit.TOTP_RESET, admin, account_target(user.username), had_factor=had,
+        ended_logins=ended,
+    )  # fmt: skip
+    db.commit()
+    await close_sockets(request, db, user, "second factor reset")
+
+
+@router.get("/security/roles")
+def role_policies(db: DbSession) -> dict[str, bool]:
+    """Which roles must log in with a second factor."""
+    return totp.required_roles(db)
+
+
+@router.put("/security/roles/{role}")
+async def set_role_policy_json(
+    role: str, body: RolePolicyIn, request: Request, admin: CurrentUser, db: DbSession
+) -> dict[str, bool]:
+    return await set_role_policy(request, db, admin, role, body.totp_required)
+
+
+@router.post("/users/{user_id}/totp/reset")
+async def reset_totp_json(
+    user_id: int, request: Request, admin: CurrentUser, db: DbSession
+) -> dict[str, Any]:
+    user = _user(db, user_id)
+    await reset_totp(request, db, admin, user)
+    return user_out(db, user)
+
+
 # ---- HTML -------------------------------------------------------------------------------
 
 
@@ -232,7 +311,15 @@ def users_page(
 ) -> Response:
     users = [user_out(db, u) for u in UserRepository(db).list()]
     roles = [r.value for r in Role]
-    return _render(request, templates, "admin/users.html", admin, users=users, roles=roles)
+    return _render(
+        request,
+        templates,
+        "admin/users.html",
+        admin,
+        users=users,
+        roles=roles,
+        totp_policies=totp.required_roles(db),
+    )
 
 
 @pages.get("/audit", response_class=HTMLResponse)
@@ -266,6 +353,11 @@ def audit_page(
                 audit.USER_ENABLE,
                 audit.END_SESSIONS,
                 audit.PURGE,
+                audit.TOTP_ENABLE,
+                audit.TOTP_DISABLE,
+                audit.TOTP_RESET,
+                audit.TOTP_ENROL_FAILED,
+                audit.ROLE_POLICY_CHANGE,
                 # Written by the workspaces (app.services): scenario and export actions.
                 "scenario.upload",
                 "scenario.publish",
@@ -336,4 +428,21 @@ async def end_sessions_form(
     user_id: int, request: Request, admin: CurrentUser, db: DbSession
 ) -> Response:
     await end_sessions(request, db, admin, _user(db, user_id))
+    return _back()
+
+
+@pages.post("/security/roles/{role}")
+async def set_role_policy_form(
+    role: str, request: Request, admin: CurrentUser, db: DbSession
+) -> Response:
+    fields = await _form(request)
+    await set_role_policy(request, db, admin, role, fields.get("totp_required") == "1")
+    return _back()
+
+
+@pages.post("/users/{user_id}/totp/reset")
+async def reset_totp_form(
+    user_id: int, request: Request, admin: CurrentUser, db: DbSession
+) -> Response:
+    await reset_totp(request, db, admin, _user(db, user_id))
     return _back()

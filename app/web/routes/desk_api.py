@@ -110,6 +110,7 @@ def desk_data(info: SessionInfo, user: User, settings: LiveSettings) -> dict[str
         "departments": [{"id": d.id, "name": d.name} for d in scenario.departments],
         "kpi": kpi_targets(scenario),
         "hints": info.hints and settings.hints,
+        "limits": {"max_reply_chars": settings.max_reply_chars},
         "now_t": round(session_time(info.created_at), 3),
     }
 

@@ -42,13 +42,8 @@ class Line:
     params: dict[str, Any] = field(default_factory=dict)  # placeholders of a system line
 
 
-# Raised by the engine, not the detector, so not in the behaviour catalogue.
-ENGINE_VIOLATIONS = {
-    "personal_data_unverified": (
-        "Персональные данные до идентификации клиента",
-        "Personal data before the customer was identified",
-    )
-}
+# Raised by the engine, not the detector: the catalogue's `engine_violations`.
+ENGINE_VIOLATIONS = {b.id: (b.ru, b.en) for b in catalogue().engine_violations}
 
 
 def behaviour_title(code: str, lang: str) -> tuple[str, bool]:

@@ -17,8 +17,9 @@ from app.db.models import Role, User
 from app.db.types import utcnow
 from app.repositories.scorecards import ScorecardRepository
 from app.repositories.sessions import SessionRepository
+from app.security.cookies import session_token
 from app.sessions.service import event_dict, load_info
-from app.web.auth import COOKIE_NAME, user_for_token
+from app.web.auth import user_for_token
 from app.web.deps import DbSession, Templates
 from app.web.i18n import page_context
 from app.web.routes.desk_api import readable_session
@@ -29,7 +30,7 @@ router = APIRouter(tags=["pages"])
 
 
 def _page_user(request: Request, db: DbSession) -> User | None:
-    return user_for_token(db, request.cookies.get(COOKIE_NAME))
+    return user_for_token(db, session_token(request))
 
 
 def _to_login(request: Request) -> Response:

@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from app.db.models import Group, Role, User
 from app.repositories.scenarios import ScenarioRepository
+from app.security.cookies import session_token
 from app.services import assignments as assigning
 from app.services import authoring, cohorts
 from app.services.access import members
 from app.sessions.scenarios import ScenarioSourceError, scenario_from_source
-from app.web.auth import COOKIE_NAME, user_for_token
+from app.web.auth import user_for_token
 from app.web.deps import AppSettings, DbSession, Templates
 from app.web.i18n import page_context
 
@@ -43,7 +44,7 @@ async def page_denied_handler(request: Request, exc: Exception) -> Response:
 
 def page_user(request: Request, db: DbSession, roles: tuple[Role, ...]) -> User:
     """The logged-in user with one of ``roles``; raises ``PageDenied`` with the response."""
-    user = user_for_token(db, request.cookies.get(COOKIE_NAME))
+    user = user_for_token(db, session_token(request))
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise PageDenied(

@@ -14,12 +14,13 @@ from fastapi import APIRouter, FastAPI, WebSocket
 
 from app.db.models import User
 from app.live.redis_broker import close_broker, create_broker
+from app.security.cookies import session_token
 from app.security.object_access import may_read_session
 from app.security.sockets import tracked
 from app.sessions.config import LiveSettings
 from app.sessions.connection import Connection, Role
 from app.sessions.service import SessionHub, SessionInfo, load_info
-from app.web.auth import COOKIE_NAME, user_for_token
+from app.web.auth import user_for_token
 from app.web.protocol import CloseCode
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         detector=getattr(app.state, "live_detector", None),
     )
     app.state.session_hub = hub
+    if getattr(app.state, "detect_prewarm", False) and settings.detect_processes:
+        hub.detect_pool.prewarm()
     try:
         yield
     finally:
@@ -66,7 +69,7 @@ def _authorise(
 ) -> tuple[CloseCode, str] | tuple[SessionInfo, Role]:
     factory = websocket.app.state.session_factory
     with factory() as db:
-        user: User | None = user_for_token(db, websocket.cookies.get(COOKIE_NAME))
+        user: User | None = user_for_token(db, session_token(websocket))
         if user is None:
             return CloseCode.UNAUTHENTICATED, "log in first (POST /api/auth/login)"
         info = load_info(db, session_id)
@@ -121,7 +124,7 @@ async def session_socket(websocket: WebSocket, session_id: str) -> None:
             await previous.kick(CloseCode.REPLACED, "replaced by a newer connection")
     try:
         # Tracked under its log-in: log-out, disabling or "end sessions" closes it (issue 9).
-        with tracked(websocket.app, websocket.cookies.get(COOKIE_NAME), connection):
+        with tracked(websocket.app, session_token(websocket), connection):
             await connection.serve(last_seq)
     except Exception:
         log.exception("session %s: connection failed", session_id)

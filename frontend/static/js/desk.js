@@ -329,15 +329,9 @@ function fieldError(form, field, value) {
   if (!value) return field.required ? t("desk.crm.err.required", { label: field.label }) : null;
   const format = FORMATS[field.type];
   if (format && !format[0].test(value)) return t(format[1]);
-  if (field.pattern) {
-    let ok = true;
-    try {
-      ok = new RegExp(field.pattern).test(value);
-    } catch {
-      ok = true; // a pattern JavaScript cannot read is checked by the server only
-    }
-    if (!ok) return t("desk.crm.err.pattern", { label: field.label });
-  }
+  // A field's own `pattern` is a trainer's regex: the browser's engine backtracks, so
+  // `^(a+)+$` would freeze this tab. The server checks it on RE2 (linear time) when the form
+  // is submitted, and the answer's errors are shown under the form (crmResult).
   return null;
 }
 
@@ -563,6 +557,8 @@ async function start() {
   if (view.desk.customer.name) $("customer-name").textContent = view.desk.customer.name;
   $("mood-panel").hidden = !view.desk.customer.show_mood;
   $("hints-panel").hidden = !view.desk.hints;
+  // The server's limit (CCSIM_MAX_REPLY_CHARS); a longer reply would be refused anyway.
+  if (view.desk.limits?.max_reply_chars) $("reply").maxLength = view.desk.limits.max_reply_chars;
   renderKb();
   renderCrm();
   refreshProfile();

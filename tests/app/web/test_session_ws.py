@@ -445,10 +445,15 @@ def test_resume_points_that_make_no_sense_are_reported(
         assert recv(ws)["data"]["code"] == "invalid_message"
         ws.send_text(frame("hello", "h1", last_seq=0))
         assert "first message" in recv(ws)["data"]["message"]
-        # A binary frame holding a valid message is accepted like a text one.
+        # Text frames are the only documented form: a binary one is refused even when it
+        # holds a valid message (issue 16), and the connection stays usable.
         ws.send_bytes(frame("ping", "bin").encode("utf-8"))
+        refused = recv(ws)
+        assert (refused["type"], refused["data"]["code"]) == ("error", "binary_frame")
+        assert "text frame" in refused["data"]["message"]
+        ws.send_text(frame("ping", "txt"))
         pong = recv(ws)
-        assert (pong["type"], pong["data"], pong["seq"]) == ("pong", {"cid": "bin"}, head)
+        assert (pong["type"], pong["data"], pong["seq"]) == ("pong", {"cid": "txt"}, head)
 
 
 def _garbage(rng: random.Random, i: int) -> str:

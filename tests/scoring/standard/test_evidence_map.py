@@ -60,11 +60,35 @@ def test_a_broken_map_is_reported(mutate: Any, expected: str) -> None:
 
 def test_contact_handling_carries_the_violations_in_every_function() -> None:
     standard = load_standard()
+    wording = {"rudeness", "stop_phrase", "informal", "sensitive_data_request"}
     for function in standard.functions:
         td1 = standard.evidence_for(f"{function.code} ТД1")
-        assert set(catalogue().violation_ids) <= set(td1.violations), function.code
+        assert wording <= set(td1.violations), function.code
+        # Every violation, detected or engine-derived, breaks some labour action of every
+        # function, so no scenario can commit one for free.
+        counted = {
+            v
+            for action in function.labour_actions
+            for v in standard.evidence_for(action.code).violations
+        }
+        everything = {*catalogue().violation_ids, *catalogue().engine_violation_ids}
+        assert everything <= counted, (function.code, everything - counted)
     assert "personal_data_unverified" in standard.evidence_for("A/01.3 ТД2").violations
     assert "identity_check" in standard.evidence_for("A/01.3 ТД2").behaviours
+
+
+def test_v2_violations_name_the_labour_action_they_break() -> None:
+    standard = load_standard()
+    named = {
+        "A/04.3 ТД5": "unauthorised_promise",  # an answer on a decision nobody took
+        "A/04.3 ТД2": "false_claim",  # «претензия зарегистрирована» with no record
+        "A/03.3 ТД1": "policy_breach",  # an instruction the knowledge base forbids
+        "A/03.3 ТД2": "false_claim",  # «передала инженерам» with no transfer
+        "A/02.3 ТД5": "false_claim",  # «заказ оформлен» with no order
+        "A/01.3 ТД1": "sensitive_data_request",
+    }
+    for code, violation in named.items():
+        assert violation in standard.evidence_for(code).violations, code
 
 
 def test_behaviours_map_to_the_guidance_of_the_catalogue() -> None:

@@ -162,6 +162,8 @@ def test_stated_fact_moves_on_and_is_recorded_in_the_reply() -> None:
             "end": 25,
             "said": "590 рублей",
             "expected": "590 рублей",
+            "clause_start": 0,
+            "clause_end": 25,
         }
     ]
     assert engine.state.step.id == "wrapup"

@@ -79,6 +79,18 @@ SEMANTIC_CASES = [
         "invalid regular expression",
     ),
     (
+        'expected: "Справка"',
+        'expected: "Справка"\n        pattern: "(a)\\\\1"',
+        ('"(a)', 0),
+        "backreferences (\\1) are not supported",
+    ),
+    (
+        'expected: "Справка"',
+        'expected: "Справка"\n        expected_pattern: "(?=x)Спр"',
+        ('"(?=x)', 0),
+        "lookahead/lookbehind assertions are not supported",
+    ),
+    (
         '    name: "Вторая линия"',
         '    name: "Вторая линия"\n  - id: support\n    name: "Дубль"',
         ("support", 1),
@@ -166,8 +178,8 @@ def test_model_errors_are_located_and_readable(tmp_path: Path, minimal_text: str
             *position(text, "chanel"),
             "unknown field 'chanel': did you mean 'channel'? allowed here: id, title, "
             "description, function, channel, direction, difficulty, industry, company, tags, kpi, "
-            "customer, knowledge_base, crm, departments, includes, dialogue, endings, reactions, "
-            "hide_transcript, scoring",
+            "customer, knowledge_base, policy, crm, departments, includes, dialogue, endings, "
+            "reactions, hide_transcript, scoring",
         ),
         (
             *position(text, "greting"),

@@ -1,0 +1,218 @@
+"""A scenario's policy phrases found in an operator reply: what the knowledge base forbids
+(``policy_breach``) and which commitments the policy allows (an ``unauthorised_promise`` that
+matches one is no violation).
+
+A phrase matches when its words (lemmas; see ``scoring/data/policy.yaml`` for the words a
+phrase may drop and the ones that count as the same) all occur inside one clause of the reply, in
+any order and with a few words between them: «можете сами вскрыть пломбу» matches «вскройте
+пломбу». A clause that warns against the thing does not say it: «не» just before the matched
+words, a prohibition word in the clause («нельзя», «ни в коем случае»), a condition («если
+пломба вскрыта, …») or a question. A phrase that itself holds «не» («скорую вызывать не
+нужно») needs that «не» too, so «скорую вызывать нужно» is no match.
+
+Pure and deterministic: the same text and phrases give the same hits, so a replay agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+from scoring.nlp import Token, tokenize
+
+_CLAUSE_MARKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")", "«", "»", '"'})
+_NEGATORS = frozenset({"не", "нет", "ни"})
+_MAX_GAP = 4  # words a paraphrase may insert between the phrase's own words
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyWords:
+    skip: frozenset[str]
+    same: dict[str, frozenset[str]]
+    prohibit: frozenset[str]
+    conditional: frozenset[str]
+
+
+@cache
+def policy_words() -> PolicyWords:
+    raw = yaml.safe_load(resources.files("scoring").joinpath("data/policy.yaml").read_text("utf-8"))
+    same: dict[str, frozenset[str]] = {}
+    for group in raw.get("same") or []:
+        members = frozenset(str(w) for w in group)
+        for w in members:
+            same[w] = same.get(w, frozenset()) | members
+    return PolicyWords(
+        skip=frozenset(str(w) for w in raw.get("skip") or []),
+        same=same,
+        prohibit=frozenset(str(w) for w in raw.get("prohibit") or []),
+        conditional=frozenset(str(w) for w in raw.get("conditional") or []),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseHit:
+    """Where a phrase was said: character offsets of the matched words and of their sentence."""
+
+    phrase: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
+def _is_verb(lemma: str) -> bool:
+    return lemma.endswith(("ть", "ться", "ти", "тись"))
+
+
+def _same_word(a: str, b: str, words: PolicyWords) -> bool:
+    """Equal lemmas, listed synonyms, or the two aspects of one verb («вызвать»/«вызывать»,
+    «вскрыть»/«вскрывать», «проверить»/«проверять»): same first three letters, at most two
+    edits apart."""
+    if a == b or b in words.same.get(a, frozenset()):
+        return True
+    return (
+        _is_verb(a)
+        and _is_verb(b)
+        and a[:3] == b[:3]
+        and min(len(a), len(b)) >= 5
+        and Levenshtein.distance(a, b) <= 2
+    )
+
+
+@cache
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    words = policy_words()
+    out: list[str] = []
+    for tok in tokenize(phrase):
+        if tok.kind not in ("word", "number"):
+            continue
+        lem = "не" if tok.lemma in _NEGATORS else tok.lemma
+        if lem in words.skip or lem in out:
+            continue
+        out.append(lem)
+    return tuple(out)
+
+
+def _sentences(tokens: Sequence[Token]) -> list[list[Token]]:
+    out: list[list[Token]] = [[]]
+    for tok in tokens:
+        out[-1].append(tok)
+        if tok.kind == "punct" and tok.lemma in (".", "?"):
+            out.append([])
+    return [s for s in out if s]
+
+
+def _clauses(sentence: Sequence[Token]) -> list[list[Token]]:
+    """Clauses split at commas, dashes, colons; a parenthetical of at most two words between
+    marks («скорую, думаю, вызывать не нужно») joins its neighbours instead."""
+    parts: list[list[Token]] = [[]]
+    for tok in sentence:
+        if tok.kind == "punct" and (tok.lemma in _CLAUSE_MARKS or tok.lemma in (".", "?")):
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    parts = [p for p in parts if p]
+    merged: list[list[Token]] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        inner = 0 < i < len(parts) - 1
+        if (
+            inner
+            and len(part) <= 2
+            and not (set(t.lemma for t in part) & policy_words().conditional)
+        ):
+            merged[-1].extend(part)
+            merged[-1].extend(parts[i + 1])
+            i += 2
+            continue
+        merged.append(list(part))
+        i += 1
+    return merged
+
+
+def _warns(clause: Sequence[Token], first: int, phrase_negated: bool) -> bool:
+    """Whether the clause warns against what it mentions (conditions: :func:`_conditioned`)."""
+    words = policy_words()
+    lemmas = [t.lemma for t in clause]
+    if phrase_negated:
+        return False
+    if set(lemmas) & words.prohibit:
+        return True
+    return any(lem in _NEGATORS for lem in lemmas[max(0, first - 3) : first + 1])
+
+
+def _match_clause(clause: Sequence[Token], wanted: Sequence[str]) -> tuple[int, int] | None:
+    """The tightest window of ``clause`` holding every wanted word, as token indexes."""
+    words = policy_words()
+    positions: list[list[int]] = []
+    for w in wanted:
+        found = [i for i, t in enumerate(clause) if _same_word(w, t.lemma, words)]
+        if not found:
+            return None
+        positions.append(found)
+    best: tuple[int, int] | None = None
+    for anchor in positions[0]:
+        lo = hi = anchor
+        for found in positions[1:]:
+            nearest = min(found, key=lambda i: abs(i - anchor))
+            lo, hi = min(lo, nearest), max(hi, nearest)
+        if hi - lo + 1 <= len(wanted) + _MAX_GAP and (best is None or hi - lo < best[1] - best[0]):
+            best = (lo, hi)
+    return best
+
+
+def find_phrases(text: str, phrases: Sequence[str]) -> list[PhraseHit]:
+    """Every phrase said (not warned against) in ``text``, at most one hit per phrase."""
+    tokens = tokenize(text)
+    hits: list[PhraseHit] = []
+    for phrase in phrases:
+        wanted = _phrase_words(phrase)
+        if not wanted:
+            continue
+        negated = "не" in wanted
+        hit = _find(tokens, wanted, negated, phrase)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+_POLITE_IF = frozenset({"хотеть", "желать", "удобно", "угодно", "против", "нужно", "надо"})
+
+
+def _conditioned(clause: Sequence[Token]) -> bool:
+    """«если банк признает операцию мошеннической, …» conditions what follows on the
+    procedure; «если хотите, …» is only politeness."""
+    lemmas = [t.lemma for t in clause]
+    return (
+        bool(lemmas)
+        and lemmas[0] in policy_words().conditional
+        and not (set(lemmas[1:4]) & _POLITE_IF)
+    )
+
+
+def _find(
+    tokens: Sequence[Token], wanted: Sequence[str], negated: bool, phrase: str
+) -> PhraseHit | None:
+    for sentence in _sentences(tokens):
+        if sentence[-1].lemma == "?":
+            continue  # a question asks about it; it does not advise it
+        conditioned = False
+        for clause in _clauses(sentence):
+            conditioned = conditioned or _conditioned(clause)
+            window = _match_clause(clause, wanted)
+            if window is None or conditioned or _warns(clause, window[0], negated):
+                continue
+            return PhraseHit(
+                phrase=phrase,
+                start=clause[window[0]].start,
+                end=clause[window[1]].end,
+                sentence_start=sentence[0].start,
+                sentence_end=sentence[-1].end,
+            )
+    return None

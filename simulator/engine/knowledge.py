@@ -1,0 +1,67 @@
+"""The scenario's knowledge as the plain data :mod:`scoring.grounding` reads.
+
+Kept apart from the engine so that the engine makes one call per reply and scoring stays free
+of the scenario model: facts with their kind, label and article tags; the customer's profile
+(status entries split off); and the records the operator has submitted so far.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from scoring.grounding import Knowledge, KnownFact, KnownValue, profile_values
+from simulator.scenario.model import Scenario
+
+# Records whose values are the state of an order or a request, not the customer's data.
+_STATE_FORMS = frozenset({"order", "ticket", "complaint"})
+# Of those, the fields that hold a state or a term (a status, a date, a delivery), not the
+# customer's own data or the operator's notes: stating one tells the customer where things are.
+_STATUS_FIELD = re.compile(r"статус|состояни|status|state", re.I)
+_STATE_FIELD = re.compile(r"статус|состояни|срок|дат|достав|status|state|date|deliver", re.I)
+
+
+def scenario_facts(scenario: Scenario) -> tuple[KnownFact, ...]:
+    return tuple(
+        KnownFact(fact.id, fact.kind, fact.label, tuple(article.tags), tuple(fact.keywords))
+        for article in scenario.knowledge_base
+        for fact in article.facts
+    )
+
+
+def knowledge(
+    scenario: Scenario,
+    forms: Mapping[str, Mapping[str, str]],
+    facts: tuple[KnownFact, ...] | None = None,
+) -> Knowledge:
+    """What the operator can know at this moment: the scenario's facts and profile, and the
+    order, ticket and complaint records submitted so far (``forms``: form id → fields)."""
+    values = list(profile_values(dict(scenario.customer.profile)))
+    for form_id, fields in forms.items():
+        form = scenario.form(form_id)
+        if form is None or form.kind not in _STATE_FORMS:
+            continue
+        for fld in form.fields:
+            value = fields.get(fld.id, "")
+            named = f"{fld.id} {fld.label}"
+            if value.strip() and (fld.type == "date" or _STATE_FIELD.search(named)):
+                status = _STATUS_FIELD.search(named) is not None
+                values.append(
+                    KnownValue(fld.id, value, "status_update", f"crm:{form_id}", in_words=status)
+                )
+    return Knowledge(
+        facts=scenario_facts(scenario) if facts is None else facts,
+        values=tuple(values),
+        public=public_text(scenario),
+    )
+
+
+def public_text(scenario: Scenario) -> str:
+    """The company and the knowledge base: nothing in them is this customer's data."""
+    parts = [scenario.company, scenario.title]
+    for article in scenario.knowledge_base:
+        parts += [article.title, article.text]
+    return "\n".join(p for p in parts if p)
+
+
+__all__ = ["knowledge", "public_text", "scenario_facts"]

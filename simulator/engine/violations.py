@@ -1,0 +1,178 @@
+"""The engine's own violations (catalogue v2) and the customer's default reactions to them.
+
+* ``false_claim``: the operator tells the customer something was done that the session's state
+  does not show. Each claim label maps to what would make it true:
+
+  =====================  ==============================================================
+  claim (detector label)  true when, by the operator's next reply or the end of the contact
+  =====================  ==============================================================
+  ticket_registration     a valid CRM record of kind ``ticket`` or ``complaint`` (a scenario
+                          with neither: ``contact_log``); not checked without CRM forms
+  transfer_department     a transfer was made; not checked without ``departments``
+  escalation              the supervisor was escalated to
+  status_update           only «заказ оформлен»-like spans (an order placed, convention 14):
+                          a valid record of kind ``order``; not checked without an order form
+  decision                never, when ``policy.decision: pending`` (no decision exists during
+                          the contact); otherwise not checked
+  =====================  ==============================================================
+
+  A claim is settled at the operator's next reply (or when the contact ends), not at once:
+  operators say «передаю заявку инженерам» and press the button a moment later, and that is the
+  right order. An announcement in the future tense («сообщу руководителю», «передам инженерам»)
+  is a commitment rather than a claim of something done: it is settled only when the contact
+  ends. The violation event carries the claim's own reply, step and span.
+* ``policy_breach``: the reply says what the knowledge base (or ``policy.forbidden``) forbids.
+* An ``unauthorised_promise`` the policy allows (``policy.allowed_commitments``) is excused:
+  the reply's event lists it under ``allowed`` and the scorecard skips it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from scoring.detection.types import Detection
+from scoring.nlp import tokenize
+from scoring.policy import PhraseHit, find_phrases
+from simulator.scenario.model import Forbidden, Reaction, Scenario
+
+FALSE_CLAIM: Final = "false_claim"
+POLICY_BREACH: Final = "policy_breach"
+UNAUTHORISED_PROMISE: Final = "unauthorised_promise"
+
+# Sensible defaults in the customer's voice; a scenario's `reactions:` replaces any of them.
+DEFAULT_REACTIONS: Final[dict[str, Reaction]] = {
+    "sensitive_data_request": Reaction(
+        say=[
+            "Подождите, такие данные я никому не называю — банк сам предупреждает, что это "
+            "небезопасно.",
+            "Нет, это я говорить не буду. Разве оператор может такое спрашивать?",
+        ],
+        mood=-30,
+    ),
+    UNAUTHORISED_PROMISE: Reaction(
+        say=[
+            "Вы сейчас это точно обещаете? Я ведь запомню ваши слова.",
+            "Хорошо, я запишу, что вы мне это пообещали.",
+        ],
+        mood=-5,
+    ),
+    FALSE_CLAIM: Reaction(
+        say=[
+            "Подождите, вы же сказали, что всё уже сделано? Как-то не похоже.",
+            "Странно: вы говорите, что уже оформили, а по вам не видно, что что-то сделано.",
+        ],
+        mood=-20,
+    ),
+    POLICY_BREACH: Reaction(
+        say=[
+            "А так вообще можно? Мне кажется, так делать нельзя.",
+            "Вы уверены? Я слышал, что так как раз нельзя.",
+        ],
+        mood=-25,
+    ),
+}
+
+_ORDER_NOUNS = frozenset({"заказ", "покупка", "бронь", "бронирование", "подписка", "доставка"})
+_PLACED_VERBS = frozenset({"оформить", "оформлять", "создать", "подтвердить", "принять"})
+_RECORD_KINDS = ("ticket", "complaint")
+
+
+def reaction_for(scenario: Scenario, code: str) -> Reaction | None:
+    return scenario.reactions.get(code) or DEFAULT_REACTIONS.get(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim waiting for the state to bear it out."""
+
+    label: str
+    reply_index: int
+    step: str
+    start: int
+    end: int
+    text: str
+    reason: str
+    until_end: bool = False  # a future-tense announcement: settled when the contact ends
+
+
+def announces(span: str) -> bool:
+    """Whether the claim's verb is in the future tense («сообщу», «передам»)."""
+    return any(t.is_word and "futr" in t.tags for t in tokenize(span))
+
+
+def _order_placed(span: str) -> bool:
+    lemmas = {t.lemma for t in tokenize(span)}
+    return bool(lemmas & _ORDER_NOUNS) and bool(lemmas & _PLACED_VERBS)
+
+
+class ClaimChecker:
+    """Which claims this scenario's state can check, and whether the state bears one out."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        kinds = {f.kind for f in scenario.crm}
+        self._record_kinds = frozenset(_RECORD_KINDS) & kinds or frozenset({"contact_log"}) & kinds
+        self._kind = {f.id: f.kind for f in scenario.crm}
+
+    def reason(self, label: str, span: str) -> str | None:
+        """Why a claim with this label would be false, or None when it cannot be checked."""
+        if label == "ticket_registration" and self._record_kinds:
+            kinds = "/".join(sorted(self._record_kinds))
+            return f"the operator said the request was registered; no valid {kinds} record"
+        if label == "transfer_department" and self.scenario.departments:
+            return "the operator said the request was transferred; no transfer was made"
+        if label == "escalation":
+            return "the operator said a supervisor was involved; no escalation was made"
+        if label == "status_update" and "order" in self._kind.values() and _order_placed(span):
+            return "the operator said the order was placed; no valid order record"
+        if label == "decision" and self.scenario.policy.decision == "pending":
+            return "the operator announced a decision; the scenario has none during the contact"
+        return None
+
+    def holds(
+        self, label: str, forms: Mapping[str, object], transferred: str | None, escalated: bool
+    ) -> bool:
+        """Whether the session's state shows the claimed thing was done."""
+        if label == "ticket_registration":
+            return any(self._kind.get(f) in self._record_kinds for f in forms)
+        if label == "transfer_department":
+            return transferred is not None
+        if label == "escalation":
+            return escalated
+        if label == "status_update":
+            return any(self._kind.get(f) == "order" for f in forms)
+        return False  # a decision under `policy.decision: pending`
+
+
+def breaches(scenario: Scenario, text: str) -> list[tuple[Forbidden, PhraseHit]]:
+    """The forbidden things the reply says, one hit per forbidden item."""
+    out: list[tuple[Forbidden, PhraseHit]] = []
+    for item in scenario.forbidden():
+        hits = find_phrases(text, item.says)
+        if hits:
+            out.append((item, min(hits, key=lambda h: h.start)))
+    return out
+
+
+def allowed_promises(
+    scenario: Scenario, text: str, detections: tuple[Detection, ...]
+) -> list[dict[str, object]]:
+    """The reply's ``unauthorised_promise`` detections that an allowed commitment covers: the
+    commitment is said in the same sentence."""
+    promise = next((d for d in detections if d.label == UNAUTHORISED_PROMISE), None)
+    if promise is None:
+        return []
+    for commitment in scenario.policy.allowed_commitments:
+        for hit in find_phrases(text, commitment.says):
+            if hit.sentence_start < promise.end and promise.start < hit.sentence_end:
+                return [
+                    {
+                        "code": UNAUTHORISED_PROMISE,
+                        "commitment": commitment.id,
+                        "start": hit.start,
+                        "end": hit.end,
+                    }
+                ]
+    return []

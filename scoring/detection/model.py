@@ -58,10 +58,10 @@ POLITE = frozenset(
 )
 POLITE_PHRASES = ("не за что", "обращайтесь", "всего доброго", "хорошего дня", "до свидания")
 # The operator taking the fault or the chore on the company, or clearing the customer of
-# it, is a polite form too («это наша недоработка», «вы ни в чём не виноваты», «вы и не могли знать»): the
-# words around it («сами», «не могли», «должны были») are the ones blame uses, so the model
-# must not judge such a reply (a rude rule still can). Matched on the lower-cased reply, «е»
-# for «ё».
+# it, is a polite form too («это наша недоработка», «вы ни в чём не виноваты», «вы и не
+# могли знать»): the words around it («сами», «не могли», «должны были») are the ones blame
+# uses, so the model must not judge such a reply (a rude rule still can). Matched on the
+# lower-cased reply, «е» for «ё».
 OWNING_PHRASES = (
     "наша ошибка",
     "наша недоработка",

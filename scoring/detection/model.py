@@ -48,7 +48,7 @@ _RATE = 0.5
 # A false-positive *rate* (not precision) does not depend on how many rude replies the
 # training set happens to hold — the rules were written against it, so the rude replies they
 # miss are rarer there than in new wording.
-_MAX_FALSE_POSITIVE_RATE = 0.005
+_MAX_FALSE_POSITIVE_RATE = 0.0025
 # A reply that is polite in form is never flagged by the model alone: rudeness fails the
 # contact, so a statistical guess must not override «пожалуйста», an apology, thanks or an
 # offer to help (rules still catch a rude phrase inside a polite reply).

@@ -27,6 +27,6 @@ def test_a_submitted_tickets_status_stated_is_a_status_update() -> None:
 
 def test_profile_facts_and_public_text_come_from_the_scenario() -> None:
     known = knowledge(CRASH, {})
-    assert {f.id for f in known.facts} == {"second_line_answer", "promo_until"}
+    assert {f.id for f in known.facts} == {"second_line_answer", "promo_until", "workaround"}
     assert ("Телефон аккаунта", "personal_data") in {(v.key, v.label) for v in known.values}
     assert CRASH.knowledge_base[0].title in known.public

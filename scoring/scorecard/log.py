@@ -90,6 +90,7 @@ class Action:
     step: str
     type: str
     detail: str
+    pos: int = 0  # position in the ordered log (was it before a step was entered?)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,17 @@ class MoodChange:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class NeedMet:
+    """A customer need met (``need.met``): by which signal, and the last reply before it."""
+
+    step: str
+    need: str
+    by: str
+    reply_index: int | None
+    pos: int
+
+
 @dataclass(slots=True)
 class SessionLog:
     scenario: str = ""
@@ -120,7 +132,10 @@ class SessionLog:
     crm: list[CrmRecord] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     violations: list[ViolationRecord] = field(default_factory=list)
+    needs_met: list[NeedMet] = field(default_factory=list)
     steps_visited: list[str] = field(default_factory=list)
+    # Where each step was first entered in the ordered log: what was shown before it.
+    step_entered_pos: dict[str, int] = field(default_factory=dict)
     # (start, end) of the customer typing or speaking a line: not silence on a call.
     speaking: list[tuple[float, float]] = field(default_factory=list)
     moods: list[float] = field(default_factory=list)
@@ -130,6 +145,9 @@ class SessionLog:
     ending: str | None = None
     outcome: str | None = None
     end_reason: str | None = None
+    # Set when the operator closed the contact in a closing step before the dialogue named an
+    # ending: the step whose exits all lead to ``outcome`` (see ``closing_outcome``).
+    outcome_from_step: str | None = None
     last_t: float = 0.0
 
     @property
@@ -151,6 +169,16 @@ class SessionLog:
 
     def replies_in(self, step: str) -> list[Reply]:
         return [r for r in self.replies if r.step == step]
+
+    def before_step(self, step: str, pos: int) -> bool:
+        """Whether a point of the log came before the session first entered ``step``."""
+        entered = self.step_entered_pos.get(step)
+        return entered is not None and pos < entered
+
+    def visit(self, step: str, pos: int) -> None:
+        if step and step not in self.steps_visited:
+            self.steps_visited.append(step)
+            self.step_entered_pos[step] = pos
 
 
 def _str(value: Any, default: str = "") -> str:
@@ -221,12 +249,10 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                 log.moods.append(float(data["mood"]))
         elif event.type == ev.STEP_ENTERED:
             step = _str(data.get("step"), step)
-            if step and step not in log.steps_visited:
-                log.steps_visited.append(step)
+            log.visit(step, pos)
         elif event.type == ev.CUSTOMER_MESSAGE:
             step = _str(data.get("step"), step) or step
-            if step and step not in log.steps_visited:
-                log.steps_visited.append(step)
+            log.visit(step, pos)
             if data.get("kind") == "ending" and log.ending_line_pos is None:
                 log.ending_line_pos = pos
             log.customer.append(
@@ -252,6 +278,16 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                 )
         elif event.type == ev.OPERATOR_MESSAGE:
             log.replies.append(_reply(data, event.t, len(log.replies), step, pos))
+        elif event.type == ev.NEED_MET:
+            log.needs_met.append(
+                NeedMet(
+                    step=_str(data.get("step"), step),
+                    need=_str(data.get("need")),
+                    by=_str(data.get("by")),
+                    reply_index=log.replies[-1].index if log.replies else None,
+                    pos=pos,
+                )
+            )
         elif event.type == ev.CRM_SUBMIT:
             log.crm.append(
                 CrmRecord(
@@ -274,7 +310,7 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                 hold_start = None
         elif event.type in (ev.ESCALATE, ev.TRANSFER):
             detail = data.get("department") if event.type == ev.TRANSFER else data.get("reason")
-            log.actions.append(Action(event.t, step, event.type, _str(detail)))
+            log.actions.append(Action(event.t, step, event.type, _str(detail), pos))
         elif event.type == ev.VIOLATION:
             index = data.get("reply_index")
             log.violations.append(

@@ -38,6 +38,9 @@ class StatusThresholds(_Strict):
 class FactPoints(_Strict):
     stated: float = Field(15, ge=0)
     misstated: float = Field(25, ge=0)
+    # A wrong figure the operator never put right is a substantive error: the customer leaves
+    # with it, however polite the rest was. A misstatement corrected later only costs points.
+    uncorrected_fails: bool = True
 
 
 class CrmPoints(_Strict):

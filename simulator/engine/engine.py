@@ -59,6 +59,7 @@ from simulator.scenario.model import Branch, Fact, Need, NeedKind, Reaction, Sce
 HOLD_NUDGE: Final = "Алло, вы ещё там?"
 OTHERWISE: Final = -1  # branch indexes of a step's `otherwise` and `then`
 THEN: Final = -2
+CATCH_UP: Final = -3  # the step's `then`, fired because the operator is ahead (docs/engine.md)
 DEFAULT_HOLD_MAX_S: Final = 120.0
 HANG_UP_MOOD: Final = 10
 PERSONAL_DATA_UNVERIFIED: Final = "personal_data_unverified"
@@ -96,6 +97,28 @@ FILLER_LABELS: Final = frozenset(
     }
 )
 MAX_FILLERS: Final = 2
+# Labels that carry content: a reply showing one of them for the first time in the session, as a
+# signal of a need further along the dialogue, is progress (the operator is ahead), not a miss.
+# Formulas (greetings, questions, empathy, closing phrases, the bare «понимаю ваши сомнения»)
+# are not: said again and again they must still exhaust the customer's patience.
+CONTENT_LABELS: Final = frozenset(
+    {
+        "information",
+        "personal_data",
+        "product_presentation",
+        "cross_sell",
+        "alternative_offer",
+        "payment_info",
+        "order_confirmation",
+        "troubleshooting",
+        "ticket_registration",
+        "transfer_department",
+        "timeline",
+        "decision",
+        "status_update",
+        "escalation",
+    }
+)
 
 
 def fact_spec(fact: Fact) -> FactSpec:
@@ -147,6 +170,9 @@ class Engine:
         self._pending_claims: list[Claim] = []
         self._needs = scenario.needs()
         self._passing: set[str] = set()  # steps being passed through on entry (no loops)
+        self._ahead = False  # the reply being handled made progress on a need further along
+        self._reply_action = False  # the action being handled is an operator reply
+        self._reachable: dict[str, frozenset[str]] = {}
         #: Events re-emitted by a replay that the log did not hold (see replay.restore).
         self.replayed_tail: list[EmittedEvent] = []
 
@@ -211,6 +237,8 @@ class Engine:
             raise EngineError("unknown_event", f"unknown action {event.type!r}; use one of {known}")
         self._validate(event)
         self._begin()
+        self._ahead = False
+        self._reply_action = event.type == ev.OPERATOR_MESSAGE
         state.last_activity = self._now
         state.nudges_used = 0
         state.silence_branch_used = False
@@ -414,6 +442,12 @@ class Engine:
         self._read_s = self.timing.read(text)
         for check in checks:
             state.facts[check.fact] = check.status
+        evidence = frozenset(
+            [f"said:{label}" for label in result.labels]
+            + [f"fact:{c.fact}" for c in checks if c.status == "stated"]
+        )
+        self._ahead = self._is_ahead(evidence)
+        state.evidence.append(evidence)
         if state.ending is not None:
             # The dialogue is over; a farewell closes the contact once the customer is done.
             if "farewell" in result.labels and state.closing is None:
@@ -572,6 +606,76 @@ class Engine:
             held=state.hold.count > 0,
             needs_met=frozenset(state.needs_met),
             stated_in_step=frozenset(state.step.stated),
+            fresh=self._fresh_keys(),
+        )
+
+    def _fresh_keys(self) -> frozenset[str]:
+        """Signal keys evidenced in the current step's fresh window (docs/engine.md)."""
+        state = self.state
+        since, spent = state.step.since, state.step.spent
+        keys: set[str] = set()
+        for index in range(max(since, 0), len(state.evidence)):
+            keys.update(k for k in state.evidence[index] if index > spent.get(k, -1))
+        return frozenset(keys)
+
+    def _reachable_ahead(self, step_id: str) -> frozenset[str]:
+        """Steps the dialogue can reach from this one (by `then`, branches, `otherwise`)."""
+        cached = self._reachable.get(step_id)
+        if cached is not None:
+            return cached
+        steps = self.scenario.dialogue.steps
+        seen: set[str] = set()
+        todo = [step_id]
+        while todo:
+            step = steps[todo.pop()]
+            for branch in (*step.branches, step.then, step.otherwise):
+                if branch is not None and branch.goto is not None and branch.goto not in seen:
+                    seen.add(branch.goto)
+                    todo.append(branch.goto)
+        seen.discard(step_id)
+        self._reachable[step_id] = frozenset(seen)
+        return self._reachable[step_id]
+
+    def _is_ahead(self, evidence: frozenset[str]) -> bool:
+        """Whether a reply makes progress the current step's needs do not see: a knowledge-base
+        fact stated correctly for the first time, or a content label shown for the first time
+        that is a signal of a not-yet-met need of a step further along."""
+        state = self.state
+        if state.ending is not None:
+            return False
+        seen: set[str] = set().union(*state.evidence) if state.evidence else set()
+        new = evidence - seen
+        if any(k.startswith("fact:") for k in new):
+            return True
+        labels = {k for k in new if k.startswith("said:") and k[5:] in CONTENT_LABELS}
+        if not labels:
+            return False
+        steps = self.scenario.dialogue.steps
+        for step_id in self._reachable_ahead(state.step.id):
+            for need in steps[step_id].needs:
+                if need.id in state.needs_met:
+                    continue
+                if any(sig.key() in labels for sig in need.met_by):
+                    return True
+        return False
+
+    def _catches_up(self, step: Step, situation: Situation) -> bool:
+        """The operator is ahead: every need of the step `then` leads to is met although this
+        step's are not. The customer follows when what is still missing here is only something
+        to learn (said, perhaps, in words the signals did not recognise); a `done` or a
+        `reassure` need is never skipped."""
+        then = step.then
+        if then is None or then.goto is None or then.goto == self.state.step.id:
+            return False
+        following = self.scenario.dialogue.steps[then.goto]
+        if not following.needs:
+            return False
+        unmet = [n for n in step.needs if n.id not in self.state.needs_met]
+        if not unmet or any(n.kind != "learn" for n in unmet):
+            return False
+        return all(
+            n.id in self.state.needs_met or met_by(n, situation) is not None
+            for n in following.needs
         )
 
     def _evaluate(
@@ -596,6 +700,13 @@ class Engine:
                 break
         if chosen is None and not silence and step.then is not None and self._all_met(step):
             chosen = (THEN, step.then)
+        if (
+            chosen is None
+            and not silence
+            and step.then is not None
+            and self._catches_up(step, situation)
+        ):
+            chosen = (CATCH_UP, step.then)
         otherwise = step.otherwise
         if (
             chosen is None
@@ -618,10 +729,10 @@ class Engine:
             if state.ending is not None:
                 return True
         if chosen is None:
-            if reply and not progressed and not reacted and step.needs:
+            if reply and not progressed and not reacted and step.needs and not self._ahead:
                 self._miss(step)
                 return True
-            return bool(violations) or progressed
+            return bool(violations) or progressed or (reply and self._ahead)
         self._fire(*chosen)
         return True
 
@@ -699,7 +810,9 @@ class Engine:
     def _fire(self, index: int, branch: Branch) -> None:
         state = self.state
         origin = state.step.id
-        label = {OTHERWISE: "otherwise", THEN: "then"}.get(index, f"branches[{index}]")
+        label = {OTHERWISE: "otherwise", THEN: "then", CATCH_UP: "catch_up"}.get(
+            index, f"branches[{index}]"
+        )
         if _stays(branch):
             state.step.fired.add(index)
         if branch.hint and self.hints:
@@ -711,7 +824,7 @@ class Engine:
         if self._change_mood(branch.mood, f"branch:{origin}.{label}"):
             return
         if branch.goto is not None:
-            self._enter_step(branch.goto, source=origin, branch=label)
+            self._enter_step(branch.goto, source=origin, branch=label, window=self._window(index))
         elif branch.end is not None:
             self._reach_ending(branch.end, reason=f"branch:{origin}.{label}")
 
@@ -746,9 +859,39 @@ class Engine:
         state.ending, state.outcome, state.ending_cause = None, "hung_up", reason
         state.closing = Closing(None, "hung_up", "customer_hung_up")
 
-    def _enter_step(self, step_id: str, *, source: str | None, branch: str | None) -> None:
+    def _window(self, index: int) -> tuple[int, dict[str, int]]:
+        """The fresh window of the step a branch leads to. A step left because its needs are met
+        (`then`, passing through, catching up) hands on the topic: answers from the reply that
+        completed it on count for the next step's `fresh` signals — except the evidence that
+        met this step's own needs, which does not answer the next question too. Any other branch
+        starts afresh: only replies after this action count."""
         state = self.state
-        state.step = StepState(id=step_id, entered_at=self._now)
+        if index not in (THEN, CATCH_UP):
+            return state.replies, {}
+        last = state.replies - 1
+        if state.step.id in self._passing:
+            since = state.step.since
+        else:
+            since = last if self._reply_action else state.replies
+        spent = dict(state.step.spent)
+        step = self.scenario.dialogue.steps[state.step.id]
+        for need in step.needs:
+            key = state.needs_met.get(need.id)
+            if key is not None:
+                spent[key] = max(spent.get(key, -1), last)
+        return since, spent
+
+    def _enter_step(
+        self,
+        step_id: str,
+        *,
+        source: str | None,
+        branch: str | None,
+        window: tuple[int, dict[str, int]] | None = None,
+    ) -> None:
+        state = self.state
+        since, spent = window if window is not None else (state.replies, {})
+        state.step = StepState(id=step_id, entered_at=self._now, since=since, spent=spent)
         # The identification state rides on step changes, so a client (re)connecting to the
         # log alone — a watcher, a resumed desk — knows whether the profile may be shown.
         self._emit(

@@ -25,6 +25,10 @@ class StepState:
     misses: dict[str, int] = field(default_factory=dict)  # need id -> replies that missed it
     fillers: dict[str, int] = field(default_factory=dict)  # need id -> replies let pass (waiting)
     stated: set[str] = field(default_factory=set)  # facts stated right in this step's replies
+    # The fresh window: `fresh` signals count evidence in replies from `since` on, except a key
+    # in `spent` up to the reply index it maps to (it already met an earlier step's need).
+    since: int = 0
+    spent: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -79,6 +83,8 @@ class SessionState:
     facts: dict[str, FactStatus] = field(default_factory=dict)  # latest status per fact id
     said: set[str] = field(default_factory=set)  # behaviours in any reply of the session
     needs_met: dict[str, str] = field(default_factory=dict)  # need id -> the signal that met it
+    # Per reply index: the signal keys it evidences (``said:LABEL``, ``fact:ID`` stated).
+    evidence: list[frozenset[str]] = field(default_factory=list)
     replies: int = 0
     nudges_used: int = 0
     silence_branch_used: bool = False  # one silence branch per silent spell, then the reaction

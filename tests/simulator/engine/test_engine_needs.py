@@ -267,9 +267,27 @@ def test_a_fresh_signal_needs_a_reply_in_the_step() -> None:
     }
     raw["dialogue"]["steps"]["ask"]["needs"][0]["met_by"] = [{"fact": "price", "fresh": True}]
     engine = engine_for(Scenario.model_validate(raw))
-    say(engine, "Здравствуйте! Доставка стоит 590 рублей.")
-    assert engine.state.step.id == "ask"  # not passed through: the price came before the question
+    say(engine, "Доставка стоит 590 рублей.")
+    say(engine, "Здравствуйте!")
+    # Not passed through: the price came before the topic began (before the greeting was met).
+    assert engine.state.step.id == "ask"
     say(engine, "Повторю: доставка стоит 590 рублей.")
+    assert engine.state.step.id == "done"
+
+
+def test_a_fresh_signal_counts_the_reply_that_opened_the_topic() -> None:
+    """An answer given in the very reply that met the previous step's needs (a pitch that names
+    the price before the customer asks) counts: the customer does not ask what they were told."""
+    raw = copy.deepcopy(BASE)
+    raw["dialogue"]["start"] = "hello"
+    raw["dialogue"]["steps"]["hello"] = {
+        "customer": ["Здравствуйте."],
+        "needs": [{"id": "greeted", "kind": "reassure", "met_by": [{"said": "greeting"}]}],
+        "then": {"goto": "ask"},
+    }
+    raw["dialogue"]["steps"]["ask"]["needs"][0]["met_by"] = [{"fact": "price", "fresh": True}]
+    engine = engine_for(Scenario.model_validate(raw))
+    say(engine, "Здравствуйте! Доставка стоит 590 рублей.")
     assert engine.state.step.id == "done"
 
 

@@ -25,7 +25,7 @@ from simulator.engine.call_timing import (
     step_handles_unannounced_hold,
 )
 from simulator.engine.clock import Clock
-from simulator.engine.conditions import Situation, holds, met_by
+from simulator.engine.conditions import Situation, holds, met_by, signal_holds
 from simulator.engine.crm import check_submission
 from simulator.engine.knowledge import knowledge, scenario_facts
 from simulator.engine.messages import (
@@ -54,7 +54,16 @@ from simulator.engine.violations import (
     breaches,
     reaction_for,
 )
-from simulator.scenario.model import Branch, Fact, Need, NeedKind, Reaction, Scenario, Step
+from simulator.scenario.model import (
+    Branch,
+    Fact,
+    Need,
+    NeedKind,
+    Reaction,
+    Scenario,
+    Signal,
+    Step,
+)
 
 HOLD_NUDGE: Final = "Алло, вы ещё там?"
 OTHERWISE: Final = -1  # branch indexes of a step's `otherwise` and `then`
@@ -663,7 +672,9 @@ class Engine:
         """The operator is ahead: every need of the step `then` leads to is met although this
         step's are not. The customer follows when what is still missing here is only something
         to learn (said, perhaps, in words the signals did not recognise); a `done` or a
-        `reassure` need is never skipped."""
+        `reassure` need is never skipped. The next step's needs must be met by substance (a
+        fact, an action, a content label), not by formulas: a stuffer's questions and
+        courtesies never carry the customer past their own question."""
         then = step.then
         if then is None or then.goto is None or then.goto == self.state.step.id:
             return False
@@ -674,7 +685,7 @@ class Engine:
         if not unmet or any(n.kind != "learn" for n in unmet):
             return False
         return all(
-            n.id in self.state.needs_met or met_by(n, situation) is not None
+            any(_substantive(sig) and signal_holds(sig, situation) for sig in n.met_by)
             for n in following.needs
         )
 
@@ -1030,6 +1041,11 @@ class Engine:
             self._react(reaction, "silence")
         if state.ending is None:
             self._hang_up("silence")
+
+
+def _substantive(signal: Signal) -> bool:
+    """A signal that shows real progress: anything but a formula label."""
+    return signal.said is None or signal.said in CONTENT_LABELS
 
 
 def _stays(branch: Branch) -> bool:

@@ -106,6 +106,7 @@ FILLER_LABELS: Final = frozenset(
     }
 )
 MAX_FILLERS: Final = 2
+MAX_UNGROUNDED_AHEAD: Final = 1  # per step visit: replies let pass on a detector label ahead
 # Labels that carry content: a reply showing one of them for the first time in the session, as a
 # signal of a need further along the dialogue, is progress (the operator is ahead), not a miss.
 # Formulas (greetings, questions, empathy, closing phrases, the bare «понимаю ваши сомнения»)
@@ -455,7 +456,10 @@ class Engine:
             [f"said:{label}" for label in result.labels]
             + [f"fact:{c.fact}" for c in checks if c.status == "stated"]
         )
-        self._ahead = self._is_ahead(evidence)
+        grounded = frozenset(
+            f"said:{d.label}" for d in result.detections if (d.source or "").startswith("grounded:")
+        )
+        self._ahead = self._is_ahead(evidence, grounded)
         state.evidence.append(evidence)
         if state.ending is not None:
             # The dialogue is over; a farewell closes the contact once the customer is done.
@@ -630,10 +634,16 @@ class Engine:
     def _fresh_keys(self) -> frozenset[str]:
         """Signal keys evidenced in the current step's fresh window (docs/engine.md)."""
         state = self.state
-        since, spent = state.step.since, state.step.spent
+        step = state.step
         keys: set[str] = set()
-        for index in range(max(since, 0), len(state.evidence)):
-            keys.update(k for k in state.evidence[index] if index > spent.get(k, -1))
+        for index in range(step.since, len(state.evidence)):
+            keys.update(state.evidence[index])
+        if step.carried is not None and step.carried < len(state.evidence):
+            keys.update(
+                k
+                for k in state.evidence[step.carried]
+                if k.startswith("fact:") and k not in step.spent
+            )
         return frozenset(keys)
 
     def _reachable_ahead(self, step_id: str) -> frozenset[str]:
@@ -654,10 +664,12 @@ class Engine:
         self._reachable[step_id] = frozenset(seen)
         return self._reachable[step_id]
 
-    def _is_ahead(self, evidence: frozenset[str]) -> bool:
+    def _is_ahead(self, evidence: frozenset[str], grounded: frozenset[str]) -> bool:
         """Whether a reply makes progress the current step's needs do not see: a knowledge-base
         fact stated correctly for the first time, or a content label shown for the first time
-        that is a signal of a not-yet-met need of a step further along."""
+        that is a signal of a not-yet-met need of a step further along. A label grounded in the
+        scenario's knowledge always counts; one the detector alone found counts once per visit
+        of a step (a stuffer's praise read as a presentation must not buy endless patience)."""
         state = self.state
         if state.ending is not None:
             return False
@@ -666,16 +678,35 @@ class Engine:
         if any(k.startswith("fact:") for k in new):
             return True
         labels = {k for k in new if k.startswith("said:") and k[5:] in CONTENT_LABELS}
-        if not labels:
-            return False
         steps = self.scenario.dialogue.steps
-        for step_id in self._reachable_ahead(state.step.id):
-            for need in steps[step_id].needs:
-                if need.id in state.needs_met:
-                    continue
-                if any(sig.key() in labels for sig in need.met_by):
-                    return True
+        ahead = {
+            sig.key()
+            for step_id in self._reachable_ahead(state.step.id)
+            for need in steps[step_id].needs
+            if need.id not in state.needs_met
+            for sig in need.met_by
+        }
+        labels &= ahead
+        if labels & grounded:
+            return True
+        # `information` found by wording alone is too generic to show progress («вся
+        # информация есть на сайте»); grounded in a fact or the profile it counts above.
+        labels.discard("said:information")
+        if labels and state.step.ahead_credits < MAX_UNGROUNDED_AHEAD:
+            state.step.ahead_credits += 1
+            return True
         return False
+
+    def _skippable(self, need: Need) -> bool:
+        """A need the customer may let go when the operator is ahead: something to learn that a
+        label can meet (the words may not have been recognised), none of whose facts was
+        misstated. A need met only by facts is exact: a fact not stated was not said."""
+        if need.kind != "learn":
+            return False
+        facts = [sig.fact for sig in need.met_by if sig.fact is not None]
+        if len(facts) == len(need.met_by):
+            return False
+        return not any(self.state.facts.get(f) == "misstated" for f in facts)
 
     def _catches_up(self, step: Step, situation: Situation) -> bool:
         """The operator is ahead: every need of the step `then` leads to is met although this
@@ -690,8 +721,9 @@ class Engine:
         following = self.scenario.dialogue.steps[then.goto]
         if not following.needs:
             return False
-        unmet = [n for n in step.needs if n.id not in self.state.needs_met]
-        if not unmet or any(n.kind != "learn" for n in unmet):
+        state = self.state
+        unmet = [n for n in step.needs if n.id not in state.needs_met]
+        if not unmet or not all(self._skippable(n) for n in unmet):
             return False
         return all(
             any(_substantive(sig) and signal_holds(sig, situation) for sig in n.met_by)
@@ -879,27 +911,25 @@ class Engine:
         state.ending, state.outcome, state.ending_cause = None, "hung_up", reason
         state.closing = Closing(None, "hung_up", "customer_hung_up")
 
-    def _window(self, index: int) -> tuple[int, dict[str, int]]:
-        """The fresh window of the step a branch leads to. A step left because its needs are met
-        (`then`, passing through, catching up) hands on the topic: answers from the reply that
-        completed it on count for the next step's `fresh` signals — except the evidence that
-        met this step's own needs, which does not answer the next question too. Any other branch
-        starts afresh: only replies after this action count."""
+    def _window(self, index: int) -> tuple[int | None, frozenset[str]]:
+        """What the step a branch leads to takes over for its `fresh` signals: the reply that
+        completed a voiced step (`then`, or catching up) — the pitch that named the installment
+        plan while presenting the product — whose correctly stated facts count as answers to
+        the next question, except the facts that met this step's own needs. Labels do not carry
+        over (a formula in the pitch answers nothing yet), nor does anything when the step was
+        passed through unvoiced or left by another branch: only replies after it count."""
         state = self.state
-        if index not in (THEN, CATCH_UP):
-            return state.replies, {}
-        last = state.replies - 1
-        if state.step.id in self._passing:
-            since = state.step.since
-        else:
-            since = last if self._reply_action else state.replies
-        spent = dict(state.step.spent)
+        if (
+            index not in (THEN, CATCH_UP)
+            or state.step.id in self._passing
+            or not self._reply_action
+        ):
+            return None, frozenset()
         step = self.scenario.dialogue.steps[state.step.id]
-        for need in step.needs:
-            key = state.needs_met.get(need.id)
-            if key is not None:
-                spent[key] = max(spent.get(key, -1), last)
-        return since, spent
+        spent = frozenset(
+            key for need in step.needs if (key := state.needs_met.get(need.id)) is not None
+        )
+        return state.replies - 1, spent
 
     def _enter_step(
         self,
@@ -907,11 +937,13 @@ class Engine:
         *,
         source: str | None,
         branch: str | None,
-        window: tuple[int, dict[str, int]] | None = None,
+        window: tuple[int | None, frozenset[str]] | None = None,
     ) -> None:
         state = self.state
-        since, spent = window if window is not None else (state.replies, {})
-        state.step = StepState(id=step_id, entered_at=self._now, since=since, spent=spent)
+        carried, spent = window if window is not None else (None, frozenset())
+        state.step = StepState(
+            id=step_id, entered_at=self._now, since=state.replies, carried=carried, spent=spent
+        )
         # The identification state rides on step changes, so a client (re)connecting to the
         # log alone — a watcher, a resumed desk — knows whether the profile may be shown.
         self._emit(

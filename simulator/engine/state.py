@@ -25,10 +25,13 @@ class StepState:
     misses: dict[str, int] = field(default_factory=dict)  # need id -> replies that missed it
     fillers: dict[str, int] = field(default_factory=dict)  # need id -> replies let pass (waiting)
     stated: set[str] = field(default_factory=set)  # facts stated right in this step's replies
-    # The fresh window: `fresh` signals count evidence in replies from `since` on, except a key
-    # in `spent` up to the reply index it maps to (it already met an earlier step's need).
+    # `fresh` signals count the replies from `since` (the step's first) on, and the facts of
+    # reply `carried` (the one that completed the previous step) not in `spent` (those met the
+    # previous step's own needs).
     since: int = 0
-    spent: dict[str, int] = field(default_factory=dict)
+    carried: int | None = None
+    spent: frozenset[str] = frozenset()
+    ahead_credits: int = 0  # replies let pass on an ungrounded label of a need further along
 
 
 @dataclass(slots=True)

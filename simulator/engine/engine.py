@@ -728,8 +728,19 @@ class Engine:
         unmet = [n for n in step.needs if n.id not in state.needs_met]
         if not unmet or not all(self._skippable(n) for n in unmet):
             return False
+        # An operator who already answered part of this step on substance and now closes (a
+        # further-help question, a farewell) is followed on a formula too — but not on a fresh
+        # one: an answer to a line the customer has not said yet is no answer.
+        engaged = any(
+            (key := state.needs_met.get(n.id)) is not None
+            and (not key.startswith("said:") or key[5:] in CONTENT_LABELS)
+            for n in step.needs
+        )
         return all(
-            any(_substantive(sig) and signal_holds(sig, situation) for sig in n.met_by)
+            any(
+                (_substantive(sig) or (engaged and not sig.fresh)) and signal_holds(sig, situation)
+                for sig in n.met_by
+            )
             for n in following.needs
         )
 

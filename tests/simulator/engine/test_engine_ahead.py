@@ -260,3 +260,33 @@ def test_catching_up_replays_to_the_same_state() -> None:
     )
     assert detector.calls == 0
     assert restored.state == engine.state
+
+
+def two_needs_then_closing() -> dict[str, Any]:
+    """`cost` asks for the price (a fact) and the payment (a label); the next step is a
+    goodbye met by a formula."""
+    raw = copy.deepcopy(BASE)
+    steps = raw["dialogue"]["steps"]
+    steps["cost"]["needs"].append(
+        {"id": "how_pay", "kind": "learn", "met_by": [{"said": "payment_info"}]}
+    )
+    steps["cost"]["then"] = {"goto": "bye"}
+    steps["bye"]["needs"][0]["met_by"] = [{"said": "farewell"}]
+    return raw
+
+
+def test_an_operator_who_answered_part_of_the_step_is_followed_to_the_goodbye() -> None:
+    engine = start(two_needs_then_closing())
+    say(engine, "Привезём завтра.")
+    say(engine, "Доставка стоит 590 рублей.")  # the price: met; the payment said unrecognised
+    events = say(engine, "До свидания!")
+    assert [e.data["branch"] for e in of_type(events, "step.entered")] == ["catch_up"]
+    assert engine.state.ending == "sold"
+
+
+def test_a_formula_alone_does_not_carry_the_customer_past_their_question() -> None:
+    engine = start(two_needs_then_closing())
+    say(engine, "Привезём завтра.")  # nothing of `cost` is met yet
+    events = say(engine, "До свидания!")
+    assert engine.state.step.id == "cost"
+    assert of_type(events, "need.missed") != []

@@ -641,11 +641,9 @@ class Engine:
         keys: set[str] = set()
         for index in range(step.since, len(state.evidence)):
             keys.update(state.evidence[index])
-        if step.carried is not None and step.carried < len(state.evidence):
+        for index in range(step.carried_from, min(step.since, len(state.evidence))):
             keys.update(
-                k
-                for k in state.evidence[step.carried]
-                if k.startswith("fact:") and k not in step.spent
+                k for k in state.evidence[index] if k.startswith("fact:") and k not in step.spent
             )
         return frozenset(keys)
 
@@ -925,25 +923,23 @@ class Engine:
         state.ending, state.outcome, state.ending_cause = None, "hung_up", reason
         state.closing = Closing(None, "hung_up", "customer_hung_up")
 
-    def _window(self, index: int) -> tuple[int | None, frozenset[str]]:
-        """What the step a branch leads to takes over for its `fresh` signals: the reply that
-        completed a voiced step (`then`, or catching up) — the pitch that named the installment
-        plan while presenting the product — whose correctly stated facts count as answers to
-        the next question, except the facts that met this step's own needs. Labels do not carry
-        over (a formula in the pitch answers nothing yet), nor does anything when the step was
-        passed through unvoiced or left by another branch: only replies after it count."""
+    def _window(self, index: int) -> tuple[int, frozenset[str]]:
+        """What the step a branch leads to takes over for its `fresh` signals: the replies of
+        the visit of a voiced step left because its needs are met (`then`, or catching up) —
+        the topic the customer's next line continues. Facts stated correctly in them (the pitch
+        that named the installment plan, a limit explained before the objection) count as
+        answers to the next question, except the facts that met this step's own needs. Labels
+        do not carry over (a formula said earlier answers nothing yet), nor does anything when
+        the step was passed through unvoiced or left by another branch. Returns the first reply
+        index carried over and the facts excluded."""
         state = self.state
-        if (
-            index not in (THEN, CATCH_UP)
-            or state.step.id in self._passing
-            or not self._reply_action
-        ):
-            return None, frozenset()
+        if index not in (THEN, CATCH_UP) or state.step.id in self._passing:
+            return state.replies, frozenset()
         step = self.scenario.dialogue.steps[state.step.id]
         spent = frozenset(
             key for need in step.needs if (key := state.needs_met.get(need.id)) is not None
         )
-        return state.replies - 1, spent
+        return state.step.since, spent
 
     def _enter_step(
         self,
@@ -951,12 +947,16 @@ class Engine:
         *,
         source: str | None,
         branch: str | None,
-        window: tuple[int | None, frozenset[str]] | None = None,
+        window: tuple[int, frozenset[str]] | None = None,
     ) -> None:
         state = self.state
-        carried, spent = window if window is not None else (None, frozenset())
+        carried_from, spent = window if window is not None else (state.replies, frozenset())
         state.step = StepState(
-            id=step_id, entered_at=self._now, since=state.replies, carried=carried, spent=spent
+            id=step_id,
+            entered_at=self._now,
+            since=state.replies,
+            carried_from=carried_from,
+            spent=spent,
         )
         # The identification state rides on step changes, so a client (re)connecting to the
         # log alone — a watcher, a resumed desk — knows whether the profile may be shown.

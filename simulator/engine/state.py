@@ -26,10 +26,10 @@ class StepState:
     fillers: dict[str, int] = field(default_factory=dict)  # need id -> replies let pass (waiting)
     stated: set[str] = field(default_factory=set)  # facts stated right in this step's replies
     # `fresh` signals count the replies from `since` (the step's first) on, and the facts of
-    # reply `carried` (the one that completed the previous step) not in `spent` (those met the
-    # previous step's own needs).
+    # the replies from `carried_from` to `since` (the visit of the voiced step completed just
+    # before) not in `spent` (those met that step's own needs).
     since: int = 0
-    carried: int | None = None
+    carried_from: int = 0
     spent: frozenset[str] = frozenset()
     ahead_credits: int = 0  # replies let pass on an ungrounded label of a need further along
 

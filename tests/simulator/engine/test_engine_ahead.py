@@ -157,6 +157,15 @@ def test_a_fact_in_the_reply_that_completed_the_step_before_answers_a_fresh_need
     assert [e.data["need"] for e in of_type(events, "need.met")] == ["cost_known", "worth"]
 
 
+def test_a_fact_said_earlier_in_the_step_before_answers_a_fresh_need() -> None:
+    engine = start()
+    say(engine, "Привезём завтра.")
+    say(engine, "Подъём на этаж 300 рублей.")  # the objection's answer, before the price
+    events = say(engine, "Доставка стоит 590 рублей.")
+    assert engine.state.step.id == "order"
+    assert "Дорого!" not in customer_lines(events)
+
+
 def test_a_formula_in_that_reply_does_not_answer_the_objection() -> None:
     engine = start()
     say(engine, "Привезём завтра.")

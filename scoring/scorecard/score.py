@@ -346,8 +346,9 @@ def _decide(ctx: Context, overall: float, actions: list[LabourActionResult]) -> 
             return (
                 "fact.misstated_uncorrected",
                 f"Неверный факт «{mention.fact}» в реплике {reply.index}: "
-                f"сказано «{mention.said}», по базе знаний «{mention.expected}», и до конца контакта оператор это не "
-                "исправил — клиент ушёл с неверными сведениями, контакт не засчитан",
+                f"сказано «{mention.said}», по базе знаний «{mention.expected}», и до конца "
+                "контакта оператор это не исправил — клиент ушёл с неверными сведениями, "
+                "контакт не засчитан",
             )
     if round(overall, 2) < settings.pass_threshold:
         return (

@@ -31,10 +31,16 @@ class PlayResult:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The scorecard's view of a played session: ``overall`` 0..100 and ``passed``."""
+    """The scorecard's view of a played session: ``overall`` 0..100 and ``passed``, the rule
+    that decided it, and each labour action's score (None: not applicable), so a playthrough's
+    ``loses_on`` can be checked."""
 
     overall: float | None = None
     passed: bool | None = None
+    decided_by: str | None = None
+    actions: dict[str, float | None] = field(default_factory=dict)
+    # The largest loss on the overall (rule, labour action, step, reply): what to look at first.
+    top_loss: str | None = None
 
 
 Scorer = Callable[[Scenario, PlayResult], Verdict]
@@ -159,16 +165,32 @@ def _run_script(player: _Player, playthrough: Playthrough, result: PlayResult) -
 def expectation_failures(
     playthrough: Playthrough, result: PlayResult, verdict: Verdict
 ) -> list[str]:
-    """What the playthrough expected and did not get (empty: it passed)."""
+    """What the playthrough expected and did not get (empty: it passed).
+
+    A fairness playthrough (``excellent``, ``stuffer``, ...) expects a verdict: its ``passed``;
+    its ``ending`` only when given. ``loses_on`` holds for every kind: each action named must
+    be applicable and lose points (a poor playthrough "losing" an action that scored 100 is a
+    failed expectation, not ok)."""
     failures = list(result.errors)
     expect = playthrough.expect
-    if result.ending != expect.ending:
+    if expect.ending is not None and result.ending != expect.ending:
         failures.append(f"ending {result.ending!r}, expected {expect.ending!r}")
     if None not in (expect.passed, verdict.passed) and verdict.passed != expect.passed:
-        failures.append(f"passed is {verdict.passed}, expected {expect.passed}")
+        why = f" ({verdict.decided_by})" if verdict.decided_by else ""
+        failures.append(f"passed is {verdict.passed}{why}, expected {expect.passed}")
     minimum, overall = expect.min_overall, verdict.overall
     if minimum is not None and overall is not None and overall < minimum:
         failures.append(f"overall {overall:.1f} < expected {minimum}")
+    if verdict.actions:
+        for code in expect.loses_on:
+            if code not in verdict.actions:
+                failures.append(f"loses_on {code}: not a labour action of this scenario's function")
+                continue
+            score = verdict.actions[code]
+            if score is None:
+                failures.append(f"loses_on {code}: the action is not applicable in this session")
+            elif score >= 100:
+                failures.append(f"loses_on {code}: the action scored {score:.1f}, it lost nothing")
     return failures
 
 
@@ -184,22 +206,22 @@ class PlaythroughReport:
 
 
 def check_library(
-    library: Library, detector: BehaviourDetector, scorer: Scorer = verdict
+    library: Library,
+    detector: BehaviourDetector,
+    scorer: Scorer = verdict,
+    *,
+    scenario_ids: set[str] | None = None,
 ) -> list[PlaythroughReport]:
-    """Play every playthrough of every valid scenario, in scenario then file order."""
+    """Play every playthrough (fairness ones included) of every valid scenario, in scenario then
+    file order; ``scenario_ids`` limits the run to those scenarios."""
     reports = []
     for scenario_id in sorted(library.playthroughs):
+        if scenario_ids is not None and scenario_id not in scenario_ids:
+            continue
         loaded = library.scenarios.get(scenario_id)
         for item in library.playthroughs[scenario_id]:
             if loaded is None:  # the loader reports this too; do not lose the playthrough
-                row = {
-                    "scenario": scenario_id,
-                    "playthrough": item.playthrough.name,
-                    "kind": item.playthrough.kind,
-                    "ending": None,
-                    "overall": None,
-                    "passed": None,
-                }
+                row = summary_row(scenario_id, item.playthrough, None, Verdict())
                 failure = f"no valid scenario {scenario_id!r}"
                 reports.append(PlaythroughReport(row, [failure], str(item.path)))
                 continue
@@ -216,15 +238,34 @@ def check_library(
     return reports
 
 
-def summary(
-    scenario: Scenario, playthrough: Playthrough, result: PlayResult, verdict: Verdict
+def summary_row(
+    scenario_id: str, playthrough: Playthrough, ending: str | None, verdict: Verdict
 ) -> dict[str, Any]:
-    """One row of ``ccsim scenarios test --json``."""
-    return {
-        "scenario": scenario.id,
+    row: dict[str, Any] = {
+        "scenario": scenario_id,
         "playthrough": playthrough.name,
         "kind": playthrough.kind,
-        "ending": result.ending,
+        "ending": ending,
         "overall": verdict.overall,
         "passed": verdict.passed,
     }
+    if playthrough.is_fairness:
+        row.update(
+            {
+                "expected_passed": playthrough.expect.passed,
+                "author": playthrough.author,
+                "batch": playthrough.batch,
+                "why": playthrough.expect.why,
+                "decided_by": verdict.decided_by,
+                "top_loss": verdict.top_loss,
+            }
+        )
+    return row
+
+
+def summary(
+    scenario: Scenario, playthrough: Playthrough, result: PlayResult, verdict: Verdict
+) -> dict[str, Any]:
+    """One row of ``ccsim scenarios test --json``; fairness playthroughs add their expected
+    verdict, author, batch, reason and the rule that decided the verdict."""
+    return summary_row(scenario.id, playthrough, result.ending, verdict)

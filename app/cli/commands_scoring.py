@@ -49,7 +49,28 @@ def score_result(scenario: Scenario, result: PlayResult, version: str = "") -> S
 def scorecard_verdict(scenario: Scenario, result: PlayResult) -> Verdict:
     """The scorer ``ccsim scenarios test`` plugs into the playthrough runner."""
     card = score_session(result.events, scoring_spec(scenario))
-    return Verdict(overall=round(card.overall, 1), passed=card.passed)
+    return card_verdict(card)
+
+
+def card_verdict(card: Scorecard) -> Verdict:
+    """What a playthrough's expectation is checked against: verdict, deciding rule, each
+    action's score and the largest single loss."""
+    top = max(card.lost_points, key=lambda p: p.overall_points, default=None)
+    top_loss = None
+    if top is not None:
+        where = f" step {top.step}" if top.step else ""
+        where += f" reply {top.reply_index}" if top.reply_index is not None else ""
+        action = f" {top.labour_action}" if top.labour_action else ""
+        top_loss = f"{top.rule}{action}{where} (−{top.overall_points:.1f})"
+    return Verdict(
+        overall=round(card.overall, 1),
+        passed=card.passed,
+        decided_by=card.decided_by,
+        actions={
+            la.code: None if la.score is None else round(la.score, 2) for la in card.labour_actions
+        },
+        top_loss=top_loss,
+    )
 
 
 MODEL_MINIMUM = 85.0

@@ -3,12 +3,14 @@ labour function, every lost point naming the rule, the dialogue step and the rep
 
 from scoring.scorecard.kpis import KpiResult
 from scoring.scorecard.model import (
+    SCORECARD_VERSION,
     SCORER_VERSION,
     Check,
     LabourActionResult,
     LostPoint,
     Scorecard,
     Violation,
+    readable_scorecard,
 )
 from scoring.scorecard.score import score_session
 from scoring.scorecard.settings import (
@@ -20,6 +22,7 @@ from scoring.scorecard.settings import (
 from scoring.scorecard.spec import CrmFieldSpec, CrmFormSpec, ScoredFact, ScoringSpec, StepSpec
 
 __all__ = [
+    "SCORECARD_VERSION",
     "SCORER_VERSION",
     "Check",
     "CrmFieldSpec",
@@ -35,6 +38,7 @@ __all__ = [
     "StepSpec",
     "Violation",
     "load_settings",
+    "readable_scorecard",
     "score_session",
     "settings_with_overrides",
 ]

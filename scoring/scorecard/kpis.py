@@ -247,6 +247,11 @@ def measure_kpis(
         ending = log.reply_before(log.ending_line_pos) if log.ending_line_pos is not None else None
         ending = ending or (log.replies[-1] if log.replies else None)
         detail = f"исход: {log.outcome}" + (f" ({log.ending})" if log.ending else "")
+        if log.outcome_from_step:
+            detail += (
+                f"; оператор завершил контакт после заключительной реплики клиента на шаге "
+                f"{log.outcome_from_step}"
+            )
         values["resolution"] = (1.0 if resolved else 0.0, ending, detail)
     if crm.required_fields:
         values["crm_completeness"] = (crm.completeness, None, "")

@@ -94,18 +94,141 @@ def _action_showing(ctx: Context, behaviour: str, step: str | None) -> str | Non
     return None
 
 
+def _action_before(ctx: Context, behaviour: str, step: str) -> str | None:
+    """An operator action showing ``behaviour`` taken before the session entered ``step``."""
+    for action in ctx.log.actions:
+        if ctx.settings.actions_show.get(action.type) == behaviour and ctx.log.before_step(
+            step, action.pos
+        ):
+            return action.type
+    return None
+
+
+# Behaviours that are an operator action, by the ``optional_actions`` key of that action.
+_ACTION_OF_BEHAVIOUR = {
+    "escalation": ("escalation", "эскалация"),
+    "transfer_department": ("transfer_department", "передача в подразделение"),
+    "hold_request": ("hold", "удержание"),
+    "hold_return": ("hold", "удержание"),
+}
+
+
+def _action_taken(ctx: Context, key: str) -> bool:
+    """The operator did it: a hold; an escalation or transfer pressed, or said (the key is
+    also the behaviour's id), as the scenario's conditions accept it."""
+    if key == "hold":
+        return bool(ctx.log.holds)
+    event = {"escalation": "escalate", "transfer_department": "transfer"}[key]
+    return any(a.type == event for a in ctx.log.actions) or any(
+        key in r.labels for r in ctx.log.replies
+    )
+
+
+def _optional_not_taken(ctx: Context, behaviour: str) -> str | None:
+    """The action's name when a step expects a behaviour that is an optional action (only some
+    paths to a resolved ending call for it) and the operator did not take that path."""
+    key, name = _ACTION_OF_BEHAVIOUR.get(behaviour, ("", ""))
+    if not key or not _excused(ctx, key):
+        return None
+    return name
+
+
+def _excused(ctx: Context, key: str) -> bool:
+    """An optional action not taken is excused when the session visibly took another path:
+    the contact was resolved without it, or the operator took another optional action instead
+    (a transfer to security where an escalation was one of the ways). An unresolved contact
+    with none of them taken is charged: the path it needed was not taken."""
+    if key not in ctx.spec.optional_actions or _action_taken(ctx, key):
+        return False
+    others = [k for k in ctx.spec.optional_actions if k != key and k != "hold"]
+    return ctx.resolved or (key != "hold" and any(_action_taken(ctx, k) for k in others))
+
+
+def _not_reached(step: str, behaviour: str, name: str) -> Check:
+    """An expectation of a step the session never reached weighs nothing.
+
+    The operator had no chance to show it there; whatever stopped the contact short (a missed
+    behaviour in the step it stopped at, a fact never stated, a missing record, the outcome and
+    the customer's mood) is charged where it happened. Charging every expectation of every
+    unreached step as a miss would let one missed label cost many times its own points.
+    """
+    return Check(
+        "expect.step_not_reached",
+        0.0,
+        0.0,
+        f"Контакт не дошёл до шага {step}, где ожидалось «{name}»: не оценивается — "
+        "потеря учтена там, где контакт остановился",
+        step,
+        None,
+        "",
+        {"behaviour": behaviour},
+    )
+
+
+def _contact_handling(ctx: Context) -> str | None:
+    actions = ctx.standard.labour_actions(ctx.spec.function)
+    return actions[0].code if actions else None
+
+
+# Expected behaviours that are operator actions: an escalation or a transfer the scenario asks
+# for is substance (the chest-pain patient's duty doctor, the fraud victim's security desk), and
+# the desk's buttons show it whatever the detector reads.
+ORPHAN_ACTIONS = frozenset({"escalation", "transfer_department"})
+
+
+def orphan_behaviours(ctx: Context) -> set[str]:
+    """Operator actions a step expects that no labour action of the function lists as evidence
+    (an escalation in an A/01.3 scenario). They count for contact handling (ТД1) rather than
+    vanishing: the trainer asked for them, so missing them must cost something. Other unlisted
+    behaviours (empathy in A/01.3) stay unscored, as the evidence map says: scoring them would
+    charge an excellent operator for every label the detector misses."""
+    listed = {
+        b
+        for la in ctx.standard.labour_actions(ctx.spec.function)
+        for b in ctx.standard.evidence_for(la.code).behaviours
+    }
+    return {
+        b for step in ctx.spec.steps for b in step.expect if b not in listed and b in ORPHAN_ACTIONS
+    }
+
+
 def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
+    """One check per behaviour a step expects (the action's evidence lists it).
+
+    Shown in the step: full points. Shown before the session reached the step (the operator
+    was ahead of the customer: a fact given before it was asked for): full points once the step
+    is reached (``expect.shown_earlier``). Shown only after the step: ``other_step_factor``.
+    A step never reached: weighs nothing (``_not_reached``).
+    """
     checks: list[Check] = []
     factor = ctx.settings.other_step_factor
+    orphans = orphan_behaviours(ctx) if evidence.code == _contact_handling(ctx) else set()
     for step in ctx.spec.steps:
         for behaviour in step.expect:
-            if behaviour not in evidence.behaviours:
+            if behaviour not in evidence.behaviours and behaviour not in orphans:
                 continue
             points = ctx.settings.behaviour_value(behaviour)
             name = behaviour_ru(behaviour)
-            visited = step.id in ctx.log.steps_visited
-            if not visited and ctx.resolved:
-                continue  # another path through the dialogue: this step was never needed
+            if step.id not in ctx.log.steps_visited:
+                if not ctx.resolved:  # a resolved contact took another path: nothing to say
+                    checks.append(_not_reached(step.id, behaviour, name))
+                continue
+            optional = _optional_not_taken(ctx, behaviour)
+            if optional is not None:
+                checks.append(
+                    Check(
+                        "expect.optional_path",
+                        0.0,
+                        0.0,
+                        f"«{name}» на шаге {step.id} не оценивается: {optional} — лишь один из "
+                        "путей сценария, а оператор решал вопрос другим путём",
+                        step.id,
+                        None,
+                        "",
+                        {"behaviour": behaviour},
+                    )
+                )
+                continue
             in_step = [r for r in ctx.log.replies_in(step.id) if shows(ctx, r, behaviour)]
             action = _action_showing(ctx, behaviour, step.id)
             if in_step:
@@ -137,6 +260,28 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                     )
                 )
                 continue
+            earlier = [
+                r
+                for r in ctx.log.replies
+                if ctx.log.before_step(step.id, r.pos) and shows(ctx, r, behaviour)
+            ]
+            early_action = _action_before(ctx, behaviour, step.id)
+            if earlier or early_action is not None:
+                r0 = earlier[0] if earlier else None
+                where = f"реплика {r0.index}, шаг {r0.step}" if r0 else f"действие «{early_action}»"
+                checks.append(
+                    Check(
+                        "expect.shown_earlier",
+                        points,
+                        points,
+                        f"«{name}» показано ещё до шага {step.id} ({where}): засчитано полностью",
+                        step.id,
+                        r0.index if r0 else None,
+                        r0.text if r0 else "",
+                        (shows(ctx, r0, behaviour) or {}) if r0 else {"behaviour": behaviour},
+                    )
+                )
+                continue
             elsewhere = [r for r in ctx.log.replies if shows(ctx, r, behaviour)]
             other_action = _action_showing(ctx, behaviour, None)
             if elsewhere or other_action is not None:
@@ -147,7 +292,7 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                         "expect.other_step",
                         points,
                         points * factor,
-                        f"«{name}» ожидалось на шаге {step.id}, но показано не там ({where}): "
+                        f"«{name}» ожидалось на шаге {step.id}, но показано позже ({where}): "
                         f"засчитано {factor:.0%}",
                         step.id,
                         r0.index if r0 else None,
@@ -157,18 +302,12 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                 )
                 continue
             last = ctx.log.replies_in(step.id)
-            rule = "expect.missing" if visited else "expect.step_not_reached"
-            why = (
-                f"На шаге {step.id} ожидалось «{name}», но ни в одной реплике этого не было"
-                if visited
-                else f"Контакт не дошёл до шага {step.id}, где ожидалось «{name}»"
-            )
             checks.append(
                 Check(
-                    rule,
+                    "expect.missing",
                     points,
                     0.0,
-                    why,
+                    f"На шаге {step.id} ожидалось «{name}», но ни в одной реплике этого не было",
                     step.id,
                     last[-1].index if last else None,
                     last[-1].text if last else "",
@@ -208,6 +347,10 @@ def action_checks(ctx: Context, evidence: Evidence, expected_already: set[str]) 
             done = (
                 reply is not None or recorded or _action_showing(ctx, behaviour, None) is not None
             )
+        if not done and _excused(ctx, key):
+            # One path of the dialogue calls for it and the contact could be resolved on
+            # another: an operator who took the other path is not charged for it.
+            continue
         if done:
             checks.append(
                 Check(
@@ -293,6 +436,22 @@ def fact_checks(ctx: Context, code: str) -> list[Check]:
             )
         elif not wrong:
             visited = [st for st in fact.steps if st in ctx.log.steps_visited]
+            if fact.steps and not visited:
+                # Like a step's expectation: the customer never got to asking for it.
+                checks.append(
+                    Check(
+                        "fact.step_not_reached",
+                        0.0,
+                        0.0,
+                        f"Факт «{fact.id}» ждали на шаге {fact.steps[0]}, но контакт до него "
+                        "не дошёл: не оценивается",
+                        fact.steps[0],
+                        None,
+                        "",
+                        {"fact": fact.id, "expected": fact.value},
+                    )
+                )
+                continue
             candidates = visited or list(fact.steps)
             step = candidates[0] if candidates else None
             last = ctx.log.replies_in(step)[-1:] if step else []

@@ -90,6 +90,7 @@ class Action:
     step: str
     type: str
     detail: str
+    pos: int = 0  # position in the ordered log (was it before a step was entered?)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,8 @@ class SessionLog:
     actions: list[Action] = field(default_factory=list)
     violations: list[ViolationRecord] = field(default_factory=list)
     steps_visited: list[str] = field(default_factory=list)
+    # Where each step was first entered in the ordered log: what was shown before it.
+    step_entered_pos: dict[str, int] = field(default_factory=dict)
     # (start, end) of the customer typing or speaking a line: not silence on a call.
     speaking: list[tuple[float, float]] = field(default_factory=list)
     moods: list[float] = field(default_factory=list)
@@ -130,6 +133,9 @@ class SessionLog:
     ending: str | None = None
     outcome: str | None = None
     end_reason: str | None = None
+    # Set when the operator closed the contact in a closing step before the dialogue named an
+    # ending: the step whose exits all lead to ``outcome`` (see ``closing_outcome``).
+    outcome_from_step: str | None = None
     last_t: float = 0.0
 
     @property
@@ -151,6 +157,16 @@ class SessionLog:
 
     def replies_in(self, step: str) -> list[Reply]:
         return [r for r in self.replies if r.step == step]
+
+    def before_step(self, step: str, pos: int) -> bool:
+        """Whether a point of the log came before the session first entered ``step``."""
+        entered = self.step_entered_pos.get(step)
+        return entered is not None and pos < entered
+
+    def visit(self, step: str, pos: int) -> None:
+        if step and step not in self.steps_visited:
+            self.steps_visited.append(step)
+            self.step_entered_pos[step] = pos
 
 
 def _str(value: Any, default: str = "") -> str:
@@ -221,12 +237,10 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                 log.moods.append(float(data["mood"]))
         elif event.type == ev.STEP_ENTERED:
             step = _str(data.get("step"), step)
-            if step and step not in log.steps_visited:
-                log.steps_visited.append(step)
+            log.visit(step, pos)
         elif event.type == ev.CUSTOMER_MESSAGE:
             step = _str(data.get("step"), step) or step
-            if step and step not in log.steps_visited:
-                log.steps_visited.append(step)
+            log.visit(step, pos)
             if data.get("kind") == "ending" and log.ending_line_pos is None:
                 log.ending_line_pos = pos
             log.customer.append(
@@ -274,7 +288,7 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                 hold_start = None
         elif event.type in (ev.ESCALATE, ev.TRANSFER):
             detail = data.get("department") if event.type == ev.TRANSFER else data.get("reason")
-            log.actions.append(Action(event.t, step, event.type, _str(detail)))
+            log.actions.append(Action(event.t, step, event.type, _str(detail), pos))
         elif event.type == ev.VIOLATION:
             index = data.get("reply_index")
             log.violations.append(

@@ -12,7 +12,11 @@ from typing import Any, Literal
 from scoring.scorecard.kpis import KpiResult
 
 Status = Literal["demonstrated", "partly", "missed", "not_applicable"]
-SCORER_VERSION = "scorecard-1"
+# The rules' version (what produced the numbers) and the JSON shape's version. scorecard-2: early
+# work counts in full, unreached steps weigh 0, the outcome is an overall deduction, optional
+# paths are not charged (docs/scoring.md). A stored JSON without ``scorecard_version`` is shape 1.
+SCORER_VERSION = "scorecard-2"
+SCORECARD_VERSION = 2
 
 STATUS_RU: dict[str, str] = {
     "demonstrated": "продемонстрировано",
@@ -179,4 +183,35 @@ class Scorecard:
             "lost_points": [p.to_dict() for p in self.lost_points],
             "detector_version": self.detector_version,
             "scorer_version": self.scorer_version,
+            "scorecard_version": SCORECARD_VERSION,
         }
+
+
+# What a reader may rely on in any stored scorecard, with the value an older one lacks.
+_DEFAULTS: dict[str, Any] = {
+    "scenario_version": "",
+    "pass_threshold": 80.0,
+    "decided_by": "",
+    "decided_by_ru": "",
+    "ending": None,
+    "outcome": None,
+    "labour_actions": [],
+    "kpis": [],
+    "violations": [],
+    "lost_points": [],
+    "detector_version": "",
+    "scorer_version": "",
+}
+
+
+def readable_scorecard(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored scorecard's JSON in the current shape, for the debrief and the API: an old one
+    (no ``scorecard_version``) gets version 1 and every key it lacks with its neutral default.
+    Its numbers are kept as they were scored; ``ccsim rescore`` scores the session again."""
+    out = {**_DEFAULTS, **data}
+    out.setdefault("scorecard_version", 1)
+    out["labour_actions"] = [
+        {"evidence": [], "lost_points": [], "description": "", "skills": [], **la}
+        for la in out["labour_actions"] or []
+    ]
+    return out

@@ -26,7 +26,7 @@ from scoring.scorecard.labour import (
     kpi_checks,
     violation_penalties,
 )
-from scoring.scorecard.log import read_log
+from scoring.scorecard.log import SessionLog, read_log
 from scoring.scorecard.model import (
     Check,
     LabourActionResult,
@@ -59,7 +59,9 @@ def _score_action(
     core += fact_checks(ctx, code)
     core += crm_checks(ctx, forms_for(ctx, evidence))
     penalties = violation_penalties(ctx, evidence) + call_timing_penalties(ctx, evidence)
-    if not core and not evidence.violations and not penalties:
+    # Checks that weigh nothing (a step never reached) are shown but do not make an action
+    # applicable: an action is scored only when the session's path called for something of it.
+    if not any(c.max_points > 0 for c in core) and not evidence.violations and not penalties:
         return None, (), []
     checks = tuple(_not_twice(kpi_checks(ctx, evidence), penalties, core))
     possible = sum(c.max_points for c in checks)
@@ -141,6 +143,49 @@ def _deductions(ctx: Context) -> list[LostPoint]:
     return out
 
 
+def _outcome_deduction(ctx: Context) -> list[LostPoint]:
+    """The contact's outcome priced once on the overall (``outcome_deductions``)."""
+    log = ctx.log
+    points = ctx.settings.outcome_deductions.get(log.outcome or "", 0.0)
+    if points <= 0 or log.outcome in ctx.settings.resolved_outcomes:
+        return []
+    before = log.reply_before(log.ending_line_pos) if log.ending_line_pos is not None else None
+    reply = before or (log.replies[-1] if log.replies else None)
+    ending = f" ({log.ending})" if log.ending else ""
+    return [
+        LostPoint(
+            rule=f"deduction.outcome.{log.outcome}",
+            labour_action=None,
+            points=points,
+            overall_points=points,
+            explanation_ru=f"Вычет из итога: контакт завершился с исходом «{log.outcome}»{ending}"
+            " — клиент ушёл, не получив того, за чем обращался",
+            step=log.final_step,
+            reply_index=reply.index if reply else None,
+            text=reply.text if reply else "",
+        )
+    ]
+
+
+UNRESOLVED_BY_OPERATOR = ("unresolved", "operator_ended")
+
+
+def closing_outcome(log: SessionLog, spec: ScoringSpec) -> None:
+    """The outcome the dialogue reached, when the operator closed the contact after the
+    customer's closing line.
+
+    The engine calls a contact the operator ends before any ending "unresolved". When the last
+    step reached is a closing step (every way out of it ends with one outcome: the customer has
+    said «Спасибо, всё понятно» and only a goodbye is left), the operator saying goodbye and
+    closing is the ending the step leads to, not an abandoned contact.
+    """
+    if log.ending is not None or (log.outcome, log.end_reason) != UNRESOLVED_BY_OPERATOR:
+        return
+    step = spec.step(log.final_step or "")
+    if step is not None and step.closes_as is not None:
+        log.outcome, log.outcome_from_step = step.closes_as, step.id
+
+
 def score_session(
     events: Sequence[Event],
     spec: ScoringSpec,
@@ -154,6 +199,7 @@ def score_session(
     settings = settings or settings_with_overrides(spec.overrides, f"scenario {spec.scenario_id}")
     catalogue = kpi_catalogue or load_kpis()
     log = read_log(events)
+    closing_outcome(log, spec)
     crm = review_crm(log, spec)
     resolved = log.outcome in settings.resolved_outcomes if log.outcome else False
     ctx = Context(log, spec, settings, standard, crm, (), resolved)
@@ -217,7 +263,7 @@ def score_session(
         if total_weight
         else 0.0
     )
-    deductions = _deductions(ctx)
+    deductions = _deductions(ctx) + _outcome_deduction(ctx)
     overall = mean
     clamped: list[LostPoint] = []
     for d in deductions:

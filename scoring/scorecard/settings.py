@@ -93,13 +93,22 @@ class ScoringSettings(_Strict):
     crm_points: CrmPoints = CrmPoints()
     kpi_points: dict[str, float] = Field(default_factory=dict)
     resolved_outcomes: list[str] = Field(default_factory=lambda: ["resolved"])
+    # Overall points an outcome costs the contact (the customer left without what they came
+    # for), priced once on the overall rather than inside one labour action.
+    outcome_deductions: dict[str, float] = Field(default_factory=dict)
     critical: list[str] = Field(default_factory=list)
     violations: dict[str, ViolationRule] = Field(default_factory=dict)
     call_timing: CallTiming = CallTiming()
 
     @model_validator(mode="after")
     def _non_negative(self) -> ScoringSettings:
-        for section in ("labour_action_weights", "behaviour_points", "action_points", "kpi_points"):
+        for section in (
+            "labour_action_weights",
+            "behaviour_points",
+            "action_points",
+            "kpi_points",
+            "outcome_deductions",
+        ):
             for key, value in getattr(self, section).items():
                 if value < 0:
                     raise ValueError(f"{section}.{key} must be >= 0, got {value}")

@@ -17,6 +17,10 @@ class StepSpec:
 
     id: str
     expect: tuple[str, ...] = ()
+    # The outcome every exit of the step leads to (its branches and ``otherwise`` all end in
+    # endings of this outcome), else None: the step is the contact's closing, so an operator who
+    # closes the contact here gets this outcome, not "unresolved".
+    closes_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,10 @@ class ScoringSpec:
     expects_transfer: bool = False
     expects_complaint: bool = False
     expects_order: bool = False
+    # Of the scenario-level actions above (``escalation``, ``transfer_department``, ``hold``),
+    # those that only some paths to a resolved ending call for: scored when the operator took
+    # them, never charged to an operator who resolved the contact on another path.
+    optional_actions: tuple[str, ...] = ()
     # The scenario's ``scoring:`` block (overrides of scoring/data/scoring.yaml).
     overrides: dict[str, Any] = field(default_factory=dict)
 

@@ -50,8 +50,8 @@ from simulator.engine.violations import (
     Claim,
     ClaimChecker,
     allowed_promises,
-    announces,
     breaches,
+    claim_tense,
     reaction_for,
 )
 from simulator.scenario.model import Branch, Fact, Need, NeedKind, Reaction, Scenario, Step
@@ -506,9 +506,18 @@ class Engine:
                 d.label, state.forms, state.transferred, state.escalated
             ):
                 continue
-            span = text[d.start : d.end]
+            tense = claim_tense(d.label, text[d.start : d.end])
+            if tense is None:
+                continue
             claim = Claim(
-                d.label, reply_index, state.step.id, d.start, d.end, text, reason, announces(span)
+                d.label,
+                reply_index,
+                state.step.id,
+                d.start,
+                d.end,
+                text,
+                reason,
+                tense == "announced",
             )
             self._pending_claims.append(claim)
 

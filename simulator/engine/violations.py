@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from scoring.detection.types import Detection
 from scoring.nlp import tokenize
@@ -97,9 +97,41 @@ class Claim:
     until_end: bool = False  # a future-tense announcement: settled when the contact ends
 
 
-def announces(span: str) -> bool:
-    """Whether the claim's verb is in the future tense («сообщу», «передам»)."""
-    return any(t.is_word and "futr" in t.tags for t in tokenize(span))
+ClaimTense = Literal["done", "announced"]
+
+
+def claim_tense(label: str, span: str) -> ClaimTense | None:
+    """What the claim's verb says, because a critical violation must rest on a claim that was
+    really made. ``done``: a past verb or a short participle («зарегистрировала», «заявка
+    передана»), or no verb at all («ваша заявка № 4521»); ``announced``: the future or the
+    present, an act announced or narrated («сообщу руководителю», «передаю заявку инженерам»),
+    settled when the contact ends; ``None``: no claim — the verb is negated («не передавала»),
+    only an attributive participle names the thing («нет зарегистрированных обращений»), or a
+    decision is stated as a general rule in the present («такие списания не возвращают»)."""
+    words = [t for t in tokenize(span) if t.is_word]
+    done = announced = attributive = False
+    for i, t in enumerate(words):
+        tags = set(t.tags.split(","))
+        finite = "PRTS" in tags or ("VERB" in tags and bool(tags & {"past", "pres", "futr"}))
+        if finite and i > 0 and words[i - 1].lemma == "не":
+            return None
+        if "PRTS" in tags or ("VERB" in tags and "past" in tags):
+            done = True
+        elif "VERB" in tags and "futr" in tags:
+            announced = True
+        elif "VERB" in tags and "pres" in tags:
+            if label == "decision":
+                continue  # a rule in the present tense is information, not a decision taken
+            announced = True
+        elif "PRTF" in tags:
+            attributive = True
+    if done:
+        return "done"
+    if announced:
+        return "announced"
+    if attributive or label == "decision":
+        return None
+    return "done"
 
 
 def _order_placed(span: str) -> bool:

@@ -17,6 +17,7 @@ from simulator.scenario.errors import LoadResult, LocatedError, digest
 from simulator.scenario.fact_lint import fact_keyword_warnings
 from simulator.scenario.includes import FRAGMENT_KEYS, resolve_includes
 from simulator.scenario.library import Library, LoadedPlaythrough, LoadedScenario
+from simulator.scenario.lints import lint_scenario
 from simulator.scenario.model import Playthrough, Scenario
 from simulator.scenario.semantic import check_playthrough, check_scenario, scenario_warnings
 from simulator.scenario.validation import validate_model
@@ -24,6 +25,9 @@ from simulator.scenario.yaml_nodes import Mark, SourceMap, read_document
 
 PLAYTHROUGH_SUFFIX = ".play.yaml"
 SCENARIO_FILE = "scenario.yaml"
+# Fairness playthroughs (written by other authors, verdict first) live next to the scenario's own
+# playthroughs in a subfolder: scenarios/<id>/fairness/*.play.yaml (docs/scoring.md).
+FAIRNESS_FOLDER = "fairness"
 
 
 @dataclass(slots=True)
@@ -61,6 +65,8 @@ def _read_scenario(path: Path) -> _Read:
         set(scenario_warnings(doc.value, doc.marks) + fact_keyword_warnings(doc.value, doc.marks))
     )
     result.value = scenario if not result.errors else None
+    if result.value is not None:
+        result.warnings = sorted({*result.warnings, *lint_scenario(result.value, doc.marks)})
     return _Read(result, doc.value, doc.marks)
 
 
@@ -91,6 +97,8 @@ def load_playthrough_file(
     known = scenario is not None if scenario_known is None else scenario_known
     if scenario is None and scenario_known is None:
         sibling = path.parent / SCENARIO_FILE
+        if not sibling.is_file() and path.parent.name == FAIRNESS_FOLDER:
+            sibling = path.parent.parent / SCENARIO_FILE
         if sibling.is_file():
             read = _read_scenario(sibling)
             raw_scenario, known = read.raw, True
@@ -186,6 +194,7 @@ class _Checker:
         if scenario_id not in self.by_id:
             for candidate in (
                 near.parent / SCENARIO_FILE,
+                near.parent.parent / SCENARIO_FILE,  # scenarios/<id>/fairness/x.play.yaml
                 near.parent.parent / scenario_id / SCENARIO_FILE,
             ):
                 if candidate.is_file():
@@ -261,7 +270,8 @@ def check_paths(
 
 
 def load_library(root: Path | str = Path("scenarios")) -> Library:
-    """Every ``<root>/<id>/scenario.yaml`` and its ``*.play.yaml``; fragments under ``_*/``.
+    """Every ``<root>/<id>/scenario.yaml``, its ``*.play.yaml`` and its fairness playthroughs
+    (``<root>/<id>/fairness/*.play.yaml``, after the scenario's own); fragments under ``_*/``.
 
     Invalid files are left out of ``scenarios``/``playthroughs`` and reported in ``errors``."""
     root = Path(root)
@@ -281,7 +291,10 @@ def load_library(root: Path | str = Path("scenarios")) -> Library:
             )
     for path in sorted(root.glob("_*/*.yaml")):
         checker.fragment(path)
-    for path in sorted(root.glob(f"*/*{PLAYTHROUGH_SUFFIX}")):
+    playthroughs = sorted(root.glob(f"*/*{PLAYTHROUGH_SUFFIX}")) + sorted(
+        root.glob(f"*/{FAIRNESS_FOLDER}/*{PLAYTHROUGH_SUFFIX}")
+    )
+    for path in playthroughs:
         result = checker.playthrough(path)
         if result.value is not None:
             library.playthroughs.setdefault(result.value.scenario, []).append(

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from scoring.catalogue import BEHAVIOUR_IDS, ENGINE_VIOLATION_IDS, VIOLATION_IDS
+from simulator.scenario.lookalikes import latin_expected
 
 FUNCTION_CODES: tuple[str, ...] = ("A/01.3", "A/02.3", "A/03.3", "A/04.3")
 
@@ -31,6 +32,7 @@ def _check_function(value: str) -> str:
     if value not in FUNCTION_CODES:
         raise ValueError(
             f"unknown labour function {value!r}; use one of {', '.join(FUNCTION_CODES)}"
+            + latin_expected(value)
         )
     return value
 
@@ -431,20 +433,42 @@ class Action(_Strict):
     end: bool | None = None
 
 
+# Playthrough kinds. ``model`` and ``poor`` are the scenario author's regression scripts (a model
+# must pass with at least 85, a poor one must fail). The fairness kinds are written by authors who
+# did not write the scenario, with the verdict recorded before the first run
+# (docs/scoring.md, "Fairness suite"): their expectation is the pass/fail verdict.
+FAIRNESS_KINDS: tuple[str, ...] = ("excellent", "stuffer", "substance_error", "borderline")
+PlaythroughKind = Literal["model", "poor", "excellent", "stuffer", "substance_error", "borderline"]
+
+
 class PlaythroughExpect(_Strict):
-    ending: Identifier
-    passed: bool | None = None
+    ending: Identifier | None = Field(
+        None, description="The ending the dialogue must reach (required for model and poor)"
+    )
+    passed: bool | None = Field(
+        None, description="The expected verdict (required for the fairness kinds)"
+    )
     min_overall: float | None = Field(None, ge=0, le=100)
     loses_on: list[str] = Field(
         default_factory=list, description="Labour action codes the mistake costs, e.g. A/01.3 ТД2"
+    )
+    why: str | None = Field(
+        None,
+        description="The reason for the verdict, written before any run (fairness playthroughs)",
     )
 
 
 class Playthrough(_Strict):
     scenario: Identifier
     name: str
-    kind: Literal["model", "poor"]
+    kind: PlaythroughKind
     description: str = ""
+    author: str | None = Field(None, description="Who wrote it (fairness playthroughs)")
+    batch: str | None = Field(None, description="The fairness batch it belongs to, e.g. 2026-12-a")
     seed: int = 1
     expect: PlaythroughExpect
     actions: list[Action] = Field(min_length=1)
+
+    @property
+    def is_fairness(self) -> bool:
+        return self.kind in FAIRNESS_KINDS

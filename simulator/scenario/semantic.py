@@ -13,6 +13,8 @@ from typing import Any
 from scoring.catalogue import VIOLATION_IDS
 from scoring.userregex import check_pattern
 from simulator.scenario.errors import LocatedError
+from simulator.scenario.lookalikes import labour_action_hint
+from simulator.scenario.model import FAIRNESS_KINDS
 from simulator.scenario.yaml_nodes import Loc, SourceMap
 
 ACTION_KEYS: tuple[str, ...] = ("say", "crm", "hold", "kb", "transfer", "escalate", "wait", "end")
@@ -428,6 +430,21 @@ def _check_graph(
             )
 
 
+def _check_kind_expectation(report: _Report, raw: dict[str, Any]) -> None:
+    """A fairness playthrough's expectation is its verdict; a model or poor one's its ending."""
+    kind, expect = raw.get("kind"), raw.get("expect")
+    if not isinstance(kind, str) or not isinstance(expect, dict):
+        return
+    if kind in FAIRNESS_KINDS and expect.get("passed") is None:
+        report.at_key(
+            ("expect",),
+            f"a {kind!r} playthrough is a fairness verdict: set expect.passed (true or false) "
+            "and expect.why before the first run",
+        )
+    if kind in ("model", "poor") and expect.get("ending") is None:
+        report.at_key(("expect",), f"a {kind!r} playthrough needs expect.ending")
+
+
 def check_playthrough(
     raw: Any, marks: SourceMap, scenario: Any | None, scenario_known: bool, labour_actions: set[str]
 ) -> list[LocatedError]:
@@ -443,11 +460,13 @@ def check_playthrough(
             ("scenario",),
             f"scenario {raw['scenario']!r} not found: no scenario in the library has this id",
         )
+    _check_kind_expectation(report, raw)
     for i, code in enumerate(_l(_d(raw.get("expect")).get("loses_on"))):
         if isinstance(code, str) and code not in labour_actions:
             report.at(
                 ("expect", "loses_on", i),
-                f"{code!r} is not a labour action code of the standard (e.g. 'A/01.3 ТД2')",
+                f"{code!r} is not a labour action code of the standard (e.g. 'A/01.3 ТД2')"
+                + labour_action_hint(code, labour_actions),
             )
     for i, action in enumerate(_l(raw.get("actions"))):
         if isinstance(action, dict):

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from simulator.scenario.errors import LocatedError
+from simulator.scenario.lookalikes import latin_expected
 from simulator.scenario.yaml_nodes import Loc, SourceMap
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,7 +84,7 @@ def _message(err: Any) -> str:
     if err["type"] == "string_pattern_mismatch":
         return (
             f"{err['input']!r} is not a valid id: use lowercase latin letters, digits, "
-            "'_' and '-', starting with a letter or digit"
+            "'_' and '-', starting with a letter or digit" + latin_expected(str(err["input"]))
         )
     if err["type"] == "model_type":
         return f"expected a mapping of fields here, got {type(err['input']).__name__}"

@@ -254,7 +254,7 @@ def _alias_errors(path: Path, text: str) -> list[LocatedError]:
     return errors or [Mark(path, 1, 1).error("YAML aliases are not allowed")]
 
 
-def _syntax_error(path: Path, exc: yaml.YAMLError) -> LocatedError:
+def _syntax_error(path: Path, exc: yaml.YAMLError, text: str = "") -> LocatedError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
@@ -263,11 +263,85 @@ def _syntax_error(path: Path, exc: yaml.YAMLError) -> LocatedError:
             where = exc.context_mark
             at = f" at line {where.line + 1}" if where is not None and where is not mark else ""
             context = f" ({exc.context}{at})"
+        cause = likely_cause(exc, text.splitlines())
+        if cause is not None:
+            at_mark, hint = cause
+            mark = at_mark or mark
+            context += f"; likely cause: {hint}"
         if mark is not None:
             return Mark(path, mark.line + 1, mark.column + 1).error(
                 f"YAML syntax error: {problem}{context}"
             )
     return Mark(path, 1, 1).error(f"YAML syntax error: {exc}")
+
+
+def _line(lines: list[str], mark: Any) -> str:
+    return lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
+
+
+def _quote_trouble(lines: list[str], start: Any, end: Any) -> tuple[Any, str] | None:
+    """A quote inside a quoted value, or one never closed, shows up later as a missing key:
+    the first line between the mapping's start and the error with an odd number of double
+    quotes (never closed), else with more than two (quotes inside a quoted value)."""
+    if end is None:
+        return None
+    first_line = start.line if start is not None else end.line
+    rows = [
+        (n, lines[n].replace('\\"', "")) for n in range(first_line, min(end.line + 1, len(lines)))
+    ]
+    for n, text in rows:
+        if text.count('"') % 2 == 1:
+            return (
+                yaml.Mark("", 0, n, text.find('"'), None, 0),
+                f"the double quote opened on line {n + 1} is never closed on that line: close "
+                "it at the end of the value",
+            )
+    for n, text in rows:
+        if text.count('"') > 2:
+            return (
+                yaml.Mark("", 0, n, text.find('"'), None, 0),
+                f"double quotes inside a double-quoted value on line {n + 1}: the value ends at "
+                'the second quote; write quotes inside the text as «ёлочки» or \\"',
+            )
+    return None
+
+
+def likely_cause(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[Any, str] | None:
+    """What a trainer most probably typed, from the parser's complaint and the line it is on:
+    (a better mark or None, the cause and its fix). None when nothing fits."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    if "mapping values are not allowed" in problem:
+        line = _line(lines, exc.problem_mark).strip()
+        key, _, value = line.lstrip("- ").partition(": ")
+        if value:
+            quoted = value.replace('"', '\\"')
+            return None, (
+                f"an unquoted `: ` inside the value of {key.strip()!r} — YAML reads it as a new "
+                f'key; put the whole value in double quotes: {key.strip()}: "{quoted}"'
+            )
+        return None, "an unquoted `: ` inside a value: put the whole value in quotes"
+    if "unknown escape character" in problem or "found unknown escape" in problem:
+        line = _line(lines, exc.problem_mark)
+        col = exc.problem_mark.column if exc.problem_mark is not None else 0
+        start = col if line[col : col + 1] == "\\" else line.find("\\")
+        seq = line[start : start + 2] if start >= 0 else "\\"
+        return None, (
+            f"a backslash ({seq}) inside double quotes — YAML reads `\\` there as an escape; "
+            "for a regular expression use single quotes ('\\d{3}') or double the backslash "
+            '("\\\\d{3}")'
+        )
+    if "did not find expected key" in problem or "expected <block end>" in problem:
+        hint = _quote_trouble(lines, exc.context_mark, exc.problem_mark)
+        if hint is not None:
+            return hint
+    if "quoted scalar" in context and "end of stream" in problem:
+        opened = exc.context_mark
+        return opened, (
+            f"a quote opened here (line {opened.line + 1 if opened else '?'}) is never closed: "
+            "end the value with the same quote; for quotes inside the text use «ёлочки»"
+        )
+    return None
 
 
 def _decode(path: Path, data: bytes) -> tuple[str | None, list[LocatedError]]:
@@ -312,7 +386,7 @@ def parse_text(
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return None, [_syntax_error(path, exc)]
+        return None, [_syntax_error(path, exc, text)]
     if node is None:
         return None, [Mark(path, 1, 1).error("the file is empty")]
     builder = _Builder(path, subst)

@@ -24,6 +24,7 @@ from app.sessions.service import SessionInfo, load_info, session_time
 from app.web.auth import STAFF_ROLES, CurrentUser
 from app.web.deps import DbSession, read_off_loop
 from scoring import events as ev
+from scoring.scorecard import readable_scorecard
 from scoring.standard import load_kpis
 from simulator.scenario.model import Scenario
 
@@ -181,4 +182,5 @@ def get_scorecard(session_id: str, user: CurrentUser, db: DbSession) -> dict[str
     if card is None:
         what = "has not ended yet" if training.ended_at is None else "has no scorecard"
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"session {session_id} {what}")
-    return {"session_id": session_id, "scorecard_id": card.id, **card.data}
+    # Scorecards stored by an older scorer keep their numbers; the reader fills the newer keys.
+    return {"session_id": session_id, "scorecard_id": card.id, **readable_scorecard(card.data)}

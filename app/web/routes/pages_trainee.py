@@ -25,6 +25,7 @@ from app.web.i18n import page_context
 from app.web.routes.desk_api import readable_session
 from app.web.routes.pages_debrief_data import transcript
 from app.web.routes.pages_home_data import history_of, recommend, sparkline, trainee_home
+from scoring.scorecard import readable_scorecard
 
 router = APIRouter(tags=["pages"])
 
@@ -96,7 +97,7 @@ def debrief(session_id: str, request: Request, templates: Templates, db: DbSessi
     info = load_info(db, session_id)
     assert info is not None
     row = ScorecardRepository(db).latest_for_session(session_id)
-    card = None if row is None else row.data
+    card = None if row is None else readable_scorecard(row.data)
     events = [event_dict(r) for r in SessionRepository(db).events(session_id)]
     context = page_context(request)
     lines, general = transcript(events, card, info.scenario, context["lang"])

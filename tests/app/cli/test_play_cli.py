@@ -158,3 +158,22 @@ def test_stats_shows_a_trainees_aggregates(db: Session, database_url: str) -> No
     assert "A/01.3 ТД1" in table.stdout and "last 10" in table.stdout
     unknown = invoke("stats", "nobody", url=database_url)
     assert unknown.exit_code != 0 and "no user 'nobody'" in unknown.output
+
+
+def test_rescore_replaces_an_old_scorecard_with_one_of_the_current_rules(
+    db: Session, database_url: str
+) -> None:
+    from app.repositories.scorecards import ScorecardRepository
+
+    session_id = stored_session(db)
+    old = {"overall": 42.0, "passed": False, "scorer_version": "scorecard-1", "labour_actions": []}
+    ScorecardRepository(db).add(session_id, 42.0, False, old, "scorecard-1")
+    db.commit()
+    result = invoke("rescore", session_id, "--json", url=database_url)
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout)
+    assert (card["scorecard_version"], card["scorer_version"]) == (2, "scorecard-2")
+    db.expire_all()
+    latest = ScorecardRepository(db).latest_for_session(session_id)
+    assert latest is not None and latest.id == card["scorecard_id"]
+    assert db.query(Scorecard).count() == 2  # the old one is kept, as history

@@ -84,7 +84,7 @@ def test_a_wrong_ending_fails_with_exit_one_and_says_why(tmp_path: Path) -> None
 
 
 def test_a_library_with_errors_exits_two_and_prints_them(tmp_path: Path) -> None:
-    root = library(tmp_path, model=MODEL.replace("kind: model", "kind: excellent"))
+    root = library(tmp_path, model=MODEL.replace("kind: model", "kind: perfect"))
     result = runner.invoke(cli, ["scenarios", "test", "--json", "--root", str(root)])
     assert result.exit_code == 2
     assert "model.play.yaml:3:" in result.stderr

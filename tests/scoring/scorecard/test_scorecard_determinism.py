@@ -82,7 +82,7 @@ def test_every_lost_point_names_its_rule_and_where_it_was_lost() -> None:
         "kpi.hold_etiquette",
         "kpi.hold_time",
         "kpi.csat",
-        "kpi.resolution",
+        "deduction.outcome.unresolved",
     } <= rules
     mood = next(p for p in data["lost_points"] if p["rule"] == "kpi.csat")
     assert mood["reply_index"] == 3 and "−30" in mood["explanation_ru"].replace("-", "−")

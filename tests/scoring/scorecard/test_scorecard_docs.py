@@ -32,7 +32,9 @@ def test_the_worked_example_matches_the_scorer() -> None:
     worst = max(card.lost_points, key=lambda p: p.overall_points)
     assert (worst.rule, worst.labour_action, worst.reply_index) == (
         "fact.misstated",
-        "A/04.3 ТД4",
+        "A/04.3 ТД5",
         7,
     )
     assert f"{worst.points:.1f} action" in doc and f"{worst.overall_points:.1f} overall" in doc
+    outcome = next(p for p in card.lost_points if p.rule.startswith("deduction.outcome."))
+    assert f"`{outcome.rule}`, −{outcome.points:g}" in doc

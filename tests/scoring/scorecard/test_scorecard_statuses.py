@@ -77,19 +77,6 @@ def test_a_behaviour_shown_in_another_step_earns_part_of_its_points() -> None:
     assert check.earned == check.max_points * 0.5 and check.reply_index == 1
 
 
-def test_steps_never_reached_count_only_when_the_contact_failed() -> None:
-    b = LogBuilder()
-    b.customer(1, "opening").reply(5, "Здравствуйте, назовите ФИО", ["greeting", "identity_check"])
-    ok = LogBuilder()
-    ok.events = list(b.events)
-    b.end(30, "hung_up", "hung_up")
-    card = score_session(b.events, demo_spec())
-    assert "expect.step_not_reached" in {p.rule for p in card.lost_points}
-    ok.end(30, "resolved", "resolved")
-    card_ok = score_session(ok.events, demo_spec())
-    assert "expect.step_not_reached" not in {p.rule for p in card_ok.lost_points}
-
-
 def test_an_escalation_the_dialogue_waits_for_is_scored_on_the_supervisor_action() -> None:
     spec = demo_spec(function="A/03.3", expects_escalation=True, facts=(), crm_forms=())
     b = LogBuilder()

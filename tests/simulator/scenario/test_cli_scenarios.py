@@ -25,8 +25,12 @@ def runner() -> CliRunner:
 def test_validate_valid_files_exits_0(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["validate", str(FIXTURES)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == ""
-    assert result.stderr == "2 files checked, all valid\n"
+    # The fixture's `transferred: support` branch is one of two ways to resolve: a lint, not an
+    # error (tests/simulator/scenario/test_lints.py).
+    assert [line for line in result.stdout.splitlines() if ": warning: " not in line] == []
+    assert (
+        result.stderr == "1 warning(s): the files load, but see above\n2 files checked, all valid\n"
+    )
 
 
 def test_validate_prints_every_error_as_file_line_col(runner: CliRunner, tmp_path: Path) -> None:
@@ -36,13 +40,13 @@ def test_validate_prints_every_error_as_file_line_col(runner: CliRunner, tmp_pat
     broken = write(tmp_path, "broken.yaml", "id: [unclosed\n")
     result = runner.invoke(cli, ["validate", str(bad), str(broken), str(MINIMAL)])
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
+    lines = [line for line in result.stdout.splitlines() if ": warning: " not in line]
     assert len(lines) == 4, lines
     parsed = [LINE.match(line) for line in lines]
     assert all(parsed), lines
     assert [Path(m["file"]).name for m in parsed if m] == ["bad.yaml"] * 3 + ["broken.yaml"]
     assert "Traceback" not in result.output
-    assert result.stderr == "3 files checked, 4 error(s)\n"
+    assert result.stderr.endswith("3 files checked, 4 error(s)\n")
 
 
 def test_validate_a_missing_path_is_one_line(runner: CliRunner, tmp_path: Path) -> None:

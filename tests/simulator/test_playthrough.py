@@ -40,6 +40,8 @@ def test_the_model_playthrough_states_the_facts_and_resolves() -> None:
         "cabin_bag_weight": "stated",
         "bag_fee_online": "stated",
         "bag_fee_airport": "stated",
+        "lite_no_baggage": "stated",
+        "stroller_free": "stated",
     }
     assert not [e for e in result.events if e.type == "violation"]
     replies = [e for e in result.events if e.type == "operator.message"]

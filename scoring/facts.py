@@ -528,6 +528,10 @@ def _merge_range(text: str, a: Mention, b: Mention) -> Mention | None:
     dash_range = _DASH.fullmatch(gap) is not None
     if not (word_range or dash_range):
         return None
+    if dash_range and not word_range and (a.prep == "до" or (a.unit and gap.strip() != gap)):
+        # «до 150 000 рублей — 1 900 рублей»: a dash between two amounts that each carry their
+        # unit, or after an upper bound, sets a value against its condition; it is no range.
+        return None
 
     def make(cls: MentionClass, **values: Any) -> Mention:
         return Mention(cls, a.start, b.end, text[a.start : b.end], prep=a.prep, **values)
@@ -918,6 +922,7 @@ def _check(
     notes: list[FactNote] | None = None,
     claimed: dict[int, str] | None = None,
     hits: list[_Hit] | None = None,
+    known: Sequence[KbValue] = (),
 ) -> FactCheck | None:
     reply = parsed.text
     if hits is None:
@@ -977,6 +982,13 @@ def _check(
             # too, but the value states the other fact right and is not this one's error.
             note(c, m.text, f"the value states another fact right ({owner})")
             continue
+        if (
+            known
+            and not _equal(expected, m, spec.kind)
+            and _quotes_other_value(parsed, spec, expected, m, clauses[c], known)
+        ):
+            note(c, m.text, "a value the knowledge base gives for something else, in its context")
+            continue
         candidates.append(((m.start, m.end), m, c))
     if not candidates:
         return None
@@ -987,8 +999,10 @@ def _check(
         exact = 0 if mention is None or _equal(expected, mention, spec.kind) else 1
         own = 0 if clause is not None and anchored.get(clause, False) else 1
         distance = min(_distance(k, span) for k in anchors)
-        # Among alternatives offered for one subject («03 или 103») the right one counts.
-        return (own, exact, distance) if alternatives else (own, distance, exact)
+        # Among alternatives offered for one subject («03 или 103») the right one counts; so
+        # does the right value beside its condition in one clause («при стоимости до 90 000 —
+        # 1 500 рублей»).
+        return (own, exact, distance) if alternatives or own == 0 else (own, distance, exact)
 
     (start, end), mention, clause = min(candidates, key=rank)
     ok = mention is None or _equal(expected, mention, spec.kind)
@@ -1129,24 +1143,90 @@ def describe(m: Mention) -> str:
     return f"number {span}" + (f" {m.unit}" if m.unit else "")
 
 
-def check_facts(reply: str, facts: Iterable[FactSpec]) -> list[FactCheck]:
+_CURRENCY = frozenset({"рубль", "руб", "р", "копейка", "коп", "₽", "тыс", "тысяча", "млн"})
+
+
+@dataclass(frozen=True, slots=True)
+class KbValue:
+    """A value the knowledge base states, with the content words of its clause (outside the
+    value itself). A reply that gives the same value in a clause sharing a word that sets it
+    apart («75 рублей в день», «лимит 150 000») quotes the knowledge base about something else
+    — a daily rate, a coverage limit — and does not misstate the fact whose keyword is near."""
+
+    mention: Mention
+    words: frozenset[str]
+
+
+def _content_words(parsed: _Reply, clause: _Clause, skip: tuple[int, int]) -> frozenset[str]:
+    return frozenset(
+        t.lemma
+        for t in (parsed.tokens[i] for i in clause.tokens)
+        if t.text.isalpha() and len(t.text) > 2 and t.lemma not in _CURRENCY
+        and not (skip[0] <= t.start < skip[1]) and t.lemma not in _NUMBER_WORDS
+    )  # fmt: skip
+
+
+def knowledge_values(texts: Iterable[str]) -> tuple[KbValue, ...]:
+    """Every value the knowledge base's texts state, once per scenario."""
+    out: list[KbValue] = []
+    for text in texts:
+        parsed = _Reply(" ".join(text.split()))  # an article's hard line breaks end nothing
+        clauses = parsed.clauses()
+        for m in parsed.mentions():
+            c = _clause_of(clauses, m.start)
+            if c is not None:
+                out.append(KbValue(m, _content_words(parsed, clauses[c], (m.start, m.end))))
+    return tuple(out)
+
+
+def _quotes_other_value(
+    parsed: _Reply,
+    spec: FactSpec,
+    expected: Mention,
+    m: Mention,
+    clause: _Clause,
+    known: Sequence[KbValue],
+) -> bool:
+    """Whether a value that differs from the fact is another value of the knowledge base, said
+    in its own context: the reply's clause shares a word with that value's clause that the
+    fact's own value does not have (so a wrong figure said about the fact itself still counts,
+    even when the knowledge base uses that figure for something else)."""
+    own = {lemma for k in spec.keywords for lemma in keyword_lemmas(k)}
+    for k in known:
+        if _comparable(k.mention, expected, spec.kind) and _equal(k.mention, expected, spec.kind):
+            own |= k.words
+    words = _content_words(parsed, clause, (m.start, m.end))
+    return any(
+        _comparable(k.mention, m, spec.kind)
+        and _equal(k.mention, m, spec.kind)
+        and bool((k.words - own) & words)
+        for k in known
+    )  # fmt: skip
+
+
+def check_facts(
+    reply: str, facts: Iterable[FactSpec], known: Sequence[KbValue] = ()
+) -> list[FactCheck]:
     """The facts this reply talks about, each stated or misstated, in the order given."""
-    return explain_facts(reply, facts)[0]
+    return explain_facts(reply, facts, known)[0]
 
 
-def explain_facts(reply: str, facts: Iterable[FactSpec]) -> tuple[list[FactCheck], list[FactNote]]:
-    """The checks, and for the fact tester the values that were read but not compared."""
+def explain_facts(
+    reply: str, facts: Iterable[FactSpec], known: Sequence[KbValue] = ()
+) -> tuple[list[FactCheck], list[FactNote]]:
+    """The checks, and for the fact tester the values that were read but not compared;
+    ``known`` (:func:`knowledge_values`) spares values the knowledge base gives elsewhere."""
     specs = list(facts)
     parsed = _Reply(reply)
     notes: list[FactNote] = []
     if len(specs) > 1:
         ctx = _context(parsed, specs)
         checks = [
-            _check(parsed, spec, ctx.others[i], notes, ctx.claimed, ctx.hits[i])
+            _check(parsed, spec, ctx.others[i], notes, ctx.claimed, ctx.hits[i], known)
             for i, spec in enumerate(specs)
         ]
     else:
-        checks = [_check(parsed, spec, set(), notes) for spec in specs]
+        checks = [_check(parsed, spec, set(), notes, known=known) for spec in specs]
     return [c for c in checks if c is not None], notes
 
 
@@ -1154,6 +1234,7 @@ __all__ = [
     "FactCheck",
     "FactNote",
     "FactSpec",
+    "KbValue",
     "Mention",
     "check_fact",
     "check_facts",
@@ -1163,4 +1244,5 @@ __all__ = [
     "extract_mentions",
     "keyword_lemmas",
     "keyword_spans",
+    "knowledge_values",
 ]

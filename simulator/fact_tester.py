@@ -18,6 +18,7 @@ from scoring.facts import (
     explain_facts,
     extract_mentions,
     keyword_spans,
+    knowledge_values,
 )
 from scoring.grounding import ground
 from simulator.engine.engine import fact_spec
@@ -75,7 +76,8 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
     """Every fact of the scenario against ``reply``; ``customer`` is the customer's last
     message (values echoed from it are not personal data)."""
     specs = [fact_spec(f) for f in scenario.facts().values()]
-    checks, notes = explain_facts(reply, specs)
+    kb_values = knowledge_values(a.text for a in scenario.knowledge_base)
+    checks, notes = explain_facts(reply, specs, kb_values)
     by_fact: dict[str, FactCheck] = {c.fact: c for c in checks}
     mentions = {(m.start, m.end): m for m in extract_mentions(reply)}
     verdicts = []

@@ -17,7 +17,7 @@ Constraints it keeps:
   so the scorecard still shows *which* words were judged rude.
 * Cheap: scoring is a dict lookup per token of the already prepared reply (microseconds).
 * Conservative: it judges only replies with no polite marker and no substantive rule label
-  (:func:`eligible`), and its threshold lets at most 0.5 % of the neutral replies it judges
+  (:func:`eligible`), and its threshold lets at most 0.25 % of the neutral replies it judges
   through, measured out-of-fold on the training data; rules stay the primary evidence.
 """
 
@@ -47,8 +47,10 @@ _RATE = 0.5
 # At most this share of the neutral replies the model judges may score above the threshold.
 # A false-positive *rate* (not precision) does not depend on how many rude replies the
 # training set happens to hold — the rules were written against it, so the rude replies they
-# miss are rarer there than in new wording.
-_MAX_FALSE_POSITIVE_RATE = 0.005
+# miss are rarer there than in new wording. 0.25 % (0.5 % before rules 1.55): with ~360 judged
+# neutral replies no out-of-fold false positive is allowed, because a false rudeness fails an
+# excellent operator's whole contact (issue 17).
+_MAX_FALSE_POSITIVE_RATE = 0.0025
 # A reply that is polite in form is never flagged by the model alone: rudeness fails the
 # contact, so a statistical guess must not override «пожалуйста», an apology, thanks or an
 # offer to help (rules still catch a rude phrase inside a polite reply).
@@ -57,6 +59,37 @@ POLITE = frozenset(
     | {"понимать", "давайте", "помочь", "рад", "жаль", "сожаление", "здравствуйте"}
 )
 POLITE_PHRASES = ("не за что", "обращайтесь", "всего доброго", "хорошего дня", "до свидания")
+# The operator taking the fault or the chore on the company, or clearing the customer of
+# it, is a polite form too («это наша недоработка», «вы ни в чём не виноваты», «вы и не
+# могли знать»): the words around it («сами», «не могли», «должны были») are the ones blame
+# uses, so the model must not judge such a reply (a rude rule still can). Matched on the
+# lower-cased reply, «е» for «ё».
+OWNING_PHRASES = (
+    "наша ошибка",
+    "наша недоработка",
+    "наша вина",
+    "наш недосмотр",
+    "наше упущение",
+    "ошибка наша",
+    "вина наша",
+    "с нашей стороны",
+    "на нашей стороне",
+    "заводской брак",
+    "не виноваты",
+    "вашей вины",
+    "ни при чем",
+    "и не могли",
+    "мы обязаны",
+    # the company takes the chore on itself: «ездить никуда не придется, запросим сами»
+    "не придется",
+    "за вас",
+    "мы сами",
+    "а не вы",
+    # the customer is reassured about asking: «это не глупый вопрос»
+    "не глупый",
+    "не дурацкий",
+    "глупых вопросов",
+)
 # The model judges only replies the rules found nothing substantive in (a reply that instructs,
 # refuses by a stop phrase, apologises… is explained by that) besides what a rude reply also
 # typically gets: rhetorical questions, slang, a fact it throws in.
@@ -65,12 +98,27 @@ MAY_JOIN = frozenset(
 )
 
 
+def _company_does_it(doc: Document) -> bool:
+    """«наш бухгалтер сам сверит», «запросим их сами»: «сам» said of the company (a «наш» or
+    a first-person plural verb within three words), so the chore is the company's, not the
+    customer's."""
+    toks = doc.tokens
+    for i, tok in enumerate(toks):
+        if tok.lemma != "сам":
+            continue
+        near = toks[max(0, i - 3) : i + 4]
+        if any(t.lemma == "наш" or ("1per" in t.tags and "plur" in t.tags) for t in near):
+            return True
+    return False
+
+
 def eligible(doc: Document, hits: Iterable[Hit]) -> bool:
     """Whether the model may judge this reply: not polite in form, no substantive rule label
     (rudeness found by a rule included — the model only adds what rules missed)."""
-    if not doc.sentences or any(t.lemma in POLITE for t in doc.tokens):
+    # the surface form too: «давайте» lemmatises to «давать», which is not polite by itself
+    if not doc.sentences or any(t.lemma in POLITE or t.norm in POLITE for t in doc.tokens):
         return False
-    if any(p in doc.lower for p in POLITE_PHRASES):
+    if any(p in doc.lower for p in POLITE_PHRASES + OWNING_PHRASES) or _company_does_it(doc):
         return False
     return {h.label for h in hits} <= MAY_JOIN
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, DetectionResult
-from scoring.facts import FactCheck, FactSpec, check_facts
+from scoring.facts import FactCheck, FactSpec, check_facts, knowledge_values
 from scoring.grounding import ground, merge
 from simulator.engine.call_timing import (
     call_reaction,
@@ -133,6 +133,7 @@ class Engine:
         self.version = version
         self._rng = random.Random(seed)
         self._facts = [fact_spec(f) for f in scenario.facts().values()]
+        self._kb_values = knowledge_values(a.text for a in scenario.knowledge_base)
         self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
         self._call = scenario.channel == "call"
@@ -376,7 +377,9 @@ class Engine:
         self, text: str, detection: DetectionResult | None, facts: Sequence[FactCheck] | None
     ) -> None:
         state = self.state
-        checks = list(facts) if facts is not None else check_facts(text, self._facts)
+        checks = (
+            list(facts) if facts is not None else check_facts(text, self._facts, self._kb_values)
+        )
         if detection is None:
             # Content labels grounded in the scenario's knowledge join the detector's; the
             # merged detection is stored, so a replay passes it back and grounds nothing.

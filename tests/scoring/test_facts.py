@@ -353,3 +353,32 @@ def test_a_count_is_not_a_short_phone_number() -> None:
         "stated",
         "103",
     )
+
+
+def test_a_value_the_knowledge_base_gives_for_something_else_is_not_a_misstatement() -> None:
+    """A daily rate or a coverage limit said in its own context is the knowledge base quoted,
+    not a wrong total; the same figure said as the total is still wrong."""
+    from scoring.facts import knowledge_values
+
+    kb = knowledge_values(
+        [
+            "Тариф «Путь»: 80 рублей в сутки за каждого туриста.\n"
+            "Например, неделя на троих — 1 680 рублей. Лимит выплат 200 000 рублей.",
+        ]
+    )
+    total = FactSpec("total", "price", "1 680 рублей", ("полис", "стоимость"))
+    quoted = check_facts("Стоимость полиса — 80 рублей в сутки за каждого туриста.", [total], kb)
+    assert quoted == []
+    wrong = check_facts("Полис на троих стоит 1 860 рублей.", [total], kb)
+    assert [c.status for c in wrong] == ["misstated"]
+    as_total = check_facts("Стоимость полиса — 80 рублей.", [total], kb)
+    assert [c.status for c in as_total] == ["misstated"]
+
+
+def test_a_dash_between_two_amounts_with_units_is_no_range() -> None:
+    option = FactSpec("option", "price", "1 500 рублей", ("страховка",))
+    checks = check_facts("Страховка при стоимости до 90 000 рублей — 1 500 рублей.", [option])
+    assert [c.status for c in checks] == ["stated"]
+    assert [c.status for c in check_facts("Страховка стоит 500–900 рублей.", [option])] == [
+        "misstated"
+    ]

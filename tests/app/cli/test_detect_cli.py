@@ -108,3 +108,66 @@ def test_bench_without_labels_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["bench", "detector", str(src)])
     assert result.exit_code == 2
     assert "no usable labelled lines" in result.stderr or "missing field 'labels'" in result.stderr
+
+
+def test_detect_explain_lists_the_matching_pattern_per_line(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "in.jsonl",
+        [json.dumps({"id": "r", "operator": "Вы должны были сами перезвонить."})],
+    )
+    result = runner.invoke(cli, ["detect", "--explain", str(src)])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)
+    assert "rudeness" in row["labels"]
+    fired = [p for p in row["explain"]["patterns"] if p["outcome"] == "fired"]
+    assert any(p["label"] == "rudeness" and p["text"] == "Вы должны были" for p in fired)
+
+
+def test_detect_reply_explain_prints_a_readable_listing() -> None:
+    result = runner.invoke(
+        cli,
+        ["detect", "--explain", "--reply", "для подключения на счёте нужно не меньше 300 рублей"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("labels:")
+    assert "rudeness" not in result.stdout.splitlines()[0]
+    assert "model:" in result.stdout
+
+
+def test_detect_reply_without_explain_prints_json() -> None:
+    result = runner.invoke(cli, ["detect", "--reply", "Добрый день!"])
+    assert json.loads(result.stdout) == {"labels": ["greeting"]}
+
+
+def test_detect_needs_a_file_or_a_reply_but_not_both(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.jsonl", [json.dumps({"id": 1, "operator": "Да"})])
+    none = runner.invoke(cli, ["detect"])
+    assert none.exit_code == 2 and "--reply TEXT" in none.output
+    both = runner.invoke(cli, ["detect", str(src), "--reply", "Да"])
+    assert both.exit_code == 2 and "not both" in both.output
+    stray = runner.invoke(cli, ["detect", str(src), "--customer", "Алло"])
+    assert stray.exit_code == 2 and "--customer goes with --reply" in stray.output
+
+
+def test_bench_checks_reports_false_alarms_and_recall(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "checks.jsonl",
+        [
+            json.dumps(
+                {
+                    "id": "p",
+                    "operator": "вам должны были позвонить, простите",
+                    "checks": {"rudeness": False},
+                }
+            ),
+            json.dumps({"id": "r", "operator": "Вы сами виноваты.", "checks": {"rudeness": True}}),
+        ],
+    )
+    result = runner.invoke(cli, ["bench", "checks", str(src), "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["label"] == "rudeness"
+    assert row["false_positives"] == [] and row["misses"] == [] and row["recall"] == 1.0
+    bad = write(tmp_path / "bad.jsonl", [json.dumps({"id": "x", "operator": "Да"})])
+    failed = runner.invoke(cli, ["bench", "checks", str(bad)])
+    assert failed.exit_code == 2 and "bad.jsonl:1: field 'checks'" in failed.output

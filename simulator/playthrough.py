@@ -175,7 +175,12 @@ def expectation_failures(
     expect = playthrough.expect
     if expect.ending is not None and result.ending != expect.ending:
         failures.append(f"ending {result.ending!r}, expected {expect.ending!r}")
-    if None not in (expect.passed, verdict.passed) and verdict.passed != expect.passed:
+    known = playthrough.is_fairness and expect.disagreement is not None
+    if (
+        None not in (expect.passed, verdict.passed)
+        and verdict.passed != expect.passed
+        and not known
+    ):
         why = f" ({verdict.decided_by})" if verdict.decided_by else ""
         failures.append(f"passed is {verdict.passed}{why}, expected {expect.passed}")
     minimum, overall = expect.min_overall, verdict.overall
@@ -256,6 +261,7 @@ def summary_row(
                 "author": playthrough.author,
                 "batch": playthrough.batch,
                 "why": playthrough.expect.why,
+                "known_disagreement": playthrough.expect.disagreement,
                 "decided_by": verdict.decided_by,
                 "top_loss": verdict.top_loss,
             }

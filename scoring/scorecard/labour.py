@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from scoring.catalogue import catalogue
 from scoring.scorecard.crm import CrmReview, FormCheck
 from scoring.scorecard.kpis import KpiResult
-from scoring.scorecard.log import Reply, SessionLog
+from scoring.scorecard.log import NeedMet, Reply, SessionLog
 from scoring.scorecard.model import Check
 from scoring.scorecard.settings import ScoringSettings
-from scoring.scorecard.spec import ScoredFact, ScoringSpec
+from scoring.scorecard.spec import ScoredFact, ScoringSpec, StepSpec
 from scoring.standard import Evidence, Standard
 
 VIOLATION_TITLES_RU: dict[str, str] = {b.id: b.ru for b in catalogue().engine_violations}
@@ -192,6 +192,20 @@ def orphan_behaviours(ctx: Context) -> set[str]:
     }
 
 
+def _need_met_showing(ctx: Context, step: StepSpec, behaviour: str) -> NeedMet | None:
+    """A need of the step that accepts ``behaviour`` as one way to meet it and was met in
+    substance by another of its signals: a fact stated right, a record, a transfer."""
+    needs = {need for need, said in step.need_signals if said == behaviour}
+    return next(
+        (
+            m
+            for m in ctx.log.needs_met
+            if m.step == step.id and m.need in needs and m.by != f"said:{behaviour}"
+        ),
+        None,
+    )
+
+
 def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
     """One check per behaviour a step expects (the action's evidence lists it).
 
@@ -279,6 +293,23 @@ def expectation_checks(ctx: Context, evidence: Evidence) -> list[Check]:
                         r0.index if r0 else None,
                         r0.text if r0 else "",
                         (shows(ctx, r0, behaviour) or {}) if r0 else {"behaviour": behaviour},
+                    )
+                )
+                continue
+            met = _need_met_showing(ctx, step, behaviour)
+            if met is not None:
+                reply = next((r for r in ctx.log.replies if r.index == met.reply_index), None)
+                checks.append(
+                    Check(
+                        "expect.need_met",
+                        points,
+                        points,
+                        f"«{name}»: потребность клиента «{met.need}» на шаге {step.id} "
+                        f"удовлетворена по существу ({met.by}) — засчитано",
+                        step.id,
+                        met.reply_index,
+                        reply.text if reply else "",
+                        {"behaviour": behaviour, "need": met.need, "by": met.by},
                     )
                 )
                 continue

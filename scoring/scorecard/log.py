@@ -110,6 +110,17 @@ class MoodChange:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class NeedMet:
+    """A customer need met (``need.met``): by which signal, and the last reply before it."""
+
+    step: str
+    need: str
+    by: str
+    reply_index: int | None
+    pos: int
+
+
 @dataclass(slots=True)
 class SessionLog:
     scenario: str = ""
@@ -121,6 +132,7 @@ class SessionLog:
     crm: list[CrmRecord] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     violations: list[ViolationRecord] = field(default_factory=list)
+    needs_met: list[NeedMet] = field(default_factory=list)
     steps_visited: list[str] = field(default_factory=list)
     # Where each step was first entered in the ordered log: what was shown before it.
     step_entered_pos: dict[str, int] = field(default_factory=dict)
@@ -266,6 +278,16 @@ def read_log(events: Sequence[Event]) -> SessionLog:
                 )
         elif event.type == ev.OPERATOR_MESSAGE:
             log.replies.append(_reply(data, event.t, len(log.replies), step, pos))
+        elif event.type == ev.NEED_MET:
+            log.needs_met.append(
+                NeedMet(
+                    step=_str(data.get("step"), step),
+                    need=_str(data.get("need")),
+                    by=_str(data.get("by")),
+                    reply_index=log.replies[-1].index if log.replies else None,
+                    pos=pos,
+                )
+            )
         elif event.type == ev.CRM_SUBMIT:
             log.crm.append(
                 CrmRecord(

@@ -21,6 +21,10 @@ class StepSpec:
     # endings of this outcome), else None: the step is the contact's closing, so an operator who
     # closes the contact here gets this outcome, not "unresolved".
     closes_as: str | None = None
+    # (need id, behaviour): the behaviours the step's needs accept as one way to meet them. When
+    # such a need was met in substance by another of its signals (a fact stated, the record
+    # made), the behaviour it stands for was shown: the label is one signal among several.
+    need_signals: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -456,6 +456,13 @@ class PlaythroughExpect(_Strict):
         None,
         description="The reason for the verdict, written before any run (fairness playthroughs)",
     )
+    disagreement: str | None = Field(
+        None,
+        description="Fairness playthroughs: a disagreement with the verdict that the project "
+        "knows and has not fixed yet, and why ccsim decides otherwise. The verdict stays as "
+        "its author wrote it and `ccsim fairness` still counts it; `ccsim scenarios test` does "
+        "not fail on it, only on a disagreement nobody has recorded",
+    )
 
 
 class Playthrough(_Strict):

@@ -267,7 +267,17 @@ def scoring_spec(
         title=scenario.title,
         kpi_targets=_capped_csat(scenario, _kpi_targets(scenario, catalogue), catalogue),
         steps=tuple(
-            StepSpec(id=step_id, expect=tuple(step.expect), closes_as=closes_as(scenario, step))
+            StepSpec(
+                id=step_id,
+                expect=tuple(step.expect),
+                closes_as=closes_as(scenario, step),
+                need_signals=tuple(
+                    (need.id, signal.said)
+                    for need in step.needs
+                    for signal in need.met_by
+                    if signal.said is not None
+                ),
+            )
             for step_id, step in scenario.dialogue.steps.items()
         ),
         facts=tuple(

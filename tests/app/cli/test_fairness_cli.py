@@ -67,6 +67,25 @@ def test_a_fairness_playthrough_whose_verdict_disagrees_fails_the_test(tmp_path:
     assert "passed is True (overall.meets_threshold), expected False" in result.output
 
 
+def test_a_recorded_disagreement_keeps_the_verdict_and_does_not_fail_the_test(
+    tmp_path: Path,
+) -> None:
+    lib = library(tmp_path, flip="excellent-own-words.play.yaml")
+    path = lib / SID / "fairness" / "excellent-own-words.play.yaml"
+    text = path.read_text("utf-8").replace(
+        "  passed: false", '  passed: false\n  disagreement: "ccsim passes it; under review"', 1
+    )
+    path.write_text(text, "utf-8")
+    result = runner.invoke(cli, ["scenarios", "test", SID, "--json", "--root", str(lib)])
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.stdout) if r["kind"] == "excellent")
+    assert row["expected_passed"] is False and row["passed"] is True
+    assert row["known_disagreement"] == "ccsim passes it; under review"
+    report = runner.invoke(cli, ["fairness", "--json", "--root", str(lib)])
+    assert report.exit_code == 0, report.output
+    assert "excellent" in report.stdout  # still counted as a disagreement in the figures
+
+
 def test_loses_on_an_action_that_scored_100_is_a_failed_expectation(tmp_path: Path) -> None:
     """Regression: a poor playthrough "losing" an action that lost nothing used to show ok."""
     lib = library(tmp_path, poor_loses_on="A/04.3 ТД2")

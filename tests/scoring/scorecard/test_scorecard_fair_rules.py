@@ -268,3 +268,41 @@ def test_a_real_operator_closing_after_the_closing_line_is_resolved_end_to_end()
     card = score_session(result.events, scoring_spec(scenario))
     assert card.outcome == "resolved" and card.passed
     assert not [p for p in card.lost_points if p.rule.startswith("deduction.outcome")]
+
+
+def _spec_with_a_need() -> ScoringSpec:
+    steps = list(demo_spec().steps)
+    steps[1] = StepSpec(
+        "question", ("information", "active_listening"), need_signals=(("price", "information"),)
+    )
+    return demo_spec(steps=tuple(steps))
+
+
+def test_a_need_met_in_substance_shows_the_behaviour_it_accepts() -> None:
+    """The label is one signal among several: the record the customer needed was made, so the
+    behaviour the need also accepts counts although the detector did not label the reply."""
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Здравствуйте, Анна. ФИО?", ["greeting", "introduction"])
+    b.customer(8, "question").reply(10, "Так, записываю всё в карточку", [])
+    b.crm(11, "contact_log", {"phone": "+79000000001", "topic": "Тарифы", "summary": "тариф"})
+    b.add(
+        11,
+        ev.NEED_MET,
+        {"step": "question", "need": "price", "kind": "done", "by": "crm:contact_log"},
+    )
+    b.customer(12, "closing").reply(14, "Чем ещё помочь? Всего доброго!", ["further_help"])
+    card = score_session(b.end(20).events, _spec_with_a_need())
+    check = _check(card, "A/01.3 ТД2", "information", "question")
+    assert check.rule == "expect.need_met" and check.earned == check.max_points
+    assert check.reply_index == 1 and check.detail["by"] == "crm:contact_log"
+    _adds_up(card)
+
+
+def test_a_need_met_only_by_the_label_itself_or_not_at_all_earns_nothing_extra() -> None:
+    b = LogBuilder()
+    b.customer(1, "opening").reply(5, "Здравствуйте, Анна. ФИО?", ["greeting", "introduction"])
+    b.customer(8, "question").reply(10, "Благодарю за ожидание, уточняю", [])
+    b.customer(12, "closing").reply(14, "Чем ещё помочь? Всего доброго!", ["further_help"])
+    card = score_session(b.end(20).events, _spec_with_a_need())
+    check = _check(card, "A/01.3 ТД2", "information", "question")
+    assert check.rule == "expect.missing" and check.earned == 0

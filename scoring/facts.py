@@ -48,6 +48,9 @@ class FactSpec:
     value: str
     keywords: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    # What the fact is about when its article names it («Орбита Плюс» for the tariff's price):
+    # weak keywords, yielding a clause to any fact's own keyword.
+    subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,39 @@ def _lemma(word: str) -> str:
     if not word.isalpha():
         return word
     return _lemmatiser()(word)
+
+
+@cache
+def _fact_words() -> tuple[dict[str, str], frozenset[str]]:
+    """``scoring/data/fact_words.yaml``: lemma → its group's key, and the skippable words."""
+    from importlib import resources
+
+    import yaml
+
+    raw = yaml.safe_load(
+        resources.files("scoring").joinpath("data/fact_words.yaml").read_text("utf-8")
+    )
+    groups: dict[str, str] = {}
+    for group in raw.get("same", []):
+        words = [str(w).casefold().replace("ё", "е") for w in group]
+        for word in words:
+            groups[word] = words[0]
+    skip = frozenset(str(w).casefold().replace("ё", "е") for w in raw.get("skip", []))
+    return groups, skip
+
+
+@lru_cache(maxsize=20_000)
+def match_key(lemma: str) -> str:
+    """What a lemma is matched by: its derivation group's first word («поступление» →
+    «поступить»), else a reflexive verb without «-ся» («ожидаться» → «ожидать»), else itself.
+    So a keyword matches the same word in another voice, aspect or part of speech."""
+    groups, _ = _fact_words()
+    if lemma in groups:
+        return groups[lemma]
+    if len(lemma) > 5 and lemma.endswith(("ться", "тись", "чься")):
+        base = lemma[:-2]
+        return groups.get(base, base)
+    return lemma
 
 
 # ---- vocabulary ----------------------------------------------------------------------------
@@ -749,6 +785,9 @@ def _token_index(tokens: Sequence[_Token]) -> dict[str, list[int]]:
         folded = token.text.casefold()
         if folded != token.lemma:
             index.setdefault(folded, []).append(i)
+        key = match_key(token.lemma)
+        if key != token.lemma and key != folded:
+            index.setdefault(key, []).append(i)
     return index
 
 
@@ -758,6 +797,17 @@ class _Hit:
     end: int
     first: int  # index of the keyword's first token
     negated: bool  # «без пакета», «кроме доставки»
+    weak: bool = False  # the fact's subject, not its own keyword
+
+
+def _fact_hits(parsed: _Reply, spec: FactSpec) -> list[_Hit]:
+    """The fact's keyword hits, then its subjects' (weak) where no keyword of it stands."""
+    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    if spec.subjects:
+        for h in _keyword_hits(parsed.tokens, spec.subjects, parsed.index):
+            if not any(k.start < h.end and h.start < k.end for k in hits):
+                hits.append(_Hit(h.start, h.end, h.first, h.negated, weak=True))
+    return hits
 
 
 def _keyword_hits(
@@ -768,10 +818,14 @@ def _keyword_hits(
         wanted = keyword_lemmas(keyword)
         if not wanted:
             continue
-        for i in index.get(wanted[0], ()):
+        first = match_key(wanted[0])
+        starts = index.get(wanted[0], [])
+        if first != wanted[0]:
+            starts = sorted({*starts, *index.get(first, ())})
+        for i in starts:
             window = tokens[i : i + len(wanted)]
             if len(window) == len(wanted) and all(
-                t.lemma == w or t.text.casefold() == w
+                t.lemma == w or t.text.casefold() == w or match_key(t.lemma) == match_key(w)
                 for t, w in zip(window[1:], wanted[1:], strict=True)
             ):
                 hits.append(_Hit(window[0].start, window[-1].end, i, _subject_negated(tokens, i)))
@@ -926,11 +980,11 @@ def _check(
 ) -> FactCheck | None:
     reply = parsed.text
     if hits is None:
-        hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+        hits = _fact_hits(parsed, spec)
     aliases = _alias_spans(reply, spec.aliases)
     expected = _expected(spec)
     if spec.kind == "text" or expected is None:
-        return _check_text(reply, spec, aliases, hits)
+        return _check_text(reply, spec, aliases, hits, parsed)
     clauses = parsed.clauses()
 
     def clause_text(c: int | None) -> str:
@@ -1018,12 +1072,73 @@ def _check(
     )
 
 
+_NEGATIONS = frozenset({"не", "нет", "ни", "без"})
+
+
+@lru_cache(maxsize=4096)
+def _phrase_keys(phrase: str) -> tuple[frozenset[str], bool]:
+    """A text fact's alias or value as the words a clause must hold (by :func:`match_key`,
+    skippable words left out) and whether it is negated («не требуется»)."""
+    _, skip = _fact_words()
+    keys: set[str] = set()
+    negated = False
+    for m in _TOKEN.finditer(phrase):
+        lemma = _lemma(m.group())
+        if lemma in _NEGATIONS:
+            negated = True
+        elif lemma.isalpha() and lemma not in skip:
+            keys.add(match_key(lemma))
+    return frozenset(keys), negated
+
+
+def _lemma_phrase(parsed: _Reply, phrases: Iterable[str]) -> tuple[int, int] | None:
+    """The span of the first clause that holds every content word of one of ``phrases`` by
+    lemma, in any order, negated as the phrase is: «возврат не требует чека» does not state
+    «требуется чек», and «чек не нужен» states «чек не нужен»."""
+    clauses = parsed.clauses()
+    for phrase in phrases:
+        if re.search(r"\d", phrase):
+            continue  # a code or a figure: the same characters, never the same words
+        keys, negated = _phrase_keys(phrase)
+        if not keys:
+            continue
+        for clause in clauses:
+            toks = [parsed.tokens[i] for i in clause.tokens]
+            found = [t for t in toks if match_key(t.lemma) in keys]
+            if {match_key(t.lemma) for t in found} != keys:
+                continue
+            if any(t.lemma in _NEGATIONS for t in toks) != negated:
+                continue
+            return found[0].start, max(t.end for t in found)
+    return None
+
+
+def _negated_at(parsed: _Reply, start: int, end: int) -> bool:
+    """Whether the clauses a span touches hold a negation."""
+    clauses = parsed.clauses()
+    return any(
+        parsed.tokens[i].lemma in _NEGATIONS
+        for c in clauses
+        if c.start < end and start < c.end
+        for i in c.tokens
+    )
+
+
 def _check_text(
-    reply: str, spec: FactSpec, aliases: list[tuple[int, int]], hits: Sequence[_Hit]
+    reply: str,
+    spec: FactSpec,
+    aliases: list[tuple[int, int]],
+    hits: Sequence[_Hit],
+    parsed: _Reply | None = None,
 ) -> FactCheck | None:
     if aliases:
         start, end = aliases[0]
         return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
+    if spec.kind == "text" and parsed is not None:
+        span = _lemma_phrase(parsed, (*spec.aliases, spec.value))
+        if span is not None:
+            start, end = span
+            return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
     needle = _norm(spec.value)
     if re.search(r"\d", needle):
         # A code with digits («ТД-4471902», «A12»): the same characters, never "close enough".
@@ -1040,11 +1155,15 @@ def _check_text(
     if found is None or found.score < 85:
         return None
     start, end = found.dest_start, found.dest_end
+    if parsed is not None and _negated_at(parsed, start, end) != _phrase_keys(spec.value)[1]:
+        return None  # close wording, opposite sense: «чек нужен» is not «чек не нужен»
     return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
 
 
 def _is_weak(parsed: _Reply, hit: _Hit) -> bool:
     """«течение», «срок»: words that stand beside any duration («в течение 5 дней»)."""
+    if hit.weak:
+        return True
     token = parsed.tokens[hit.first]
     return token.end == hit.end and token.lemma in _WEAK_KEYWORDS
 
@@ -1064,7 +1183,7 @@ def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
     its own keyword («перевыпустим карту в течение 7 дней») yields the clause to it. A value
     that states a fact right in that fact's clause is owned by it."""
     clauses = parsed.clauses()
-    hits = [_keyword_hits(parsed.tokens, spec.keywords, parsed.index) for spec in specs]
+    hits = [_fact_hits(parsed, spec) for spec in specs]
     strong: list[set[int]] = []
     weak: list[set[int]] = []
     for fact_hits in hits:
@@ -1104,7 +1223,7 @@ def keyword_spans(reply: str, spec: FactSpec) -> list[tuple[int, int, bool]]:
     """Where the fact's keywords stand in the reply, and whether each is negated
     («без пакета»): what the fact tester shows when a fact is or is not discussed."""
     parsed = _Reply(reply)
-    hits = _keyword_hits(parsed.tokens, spec.keywords, parsed.index)
+    hits = _fact_hits(parsed, spec)
     return sorted({(h.start, h.end, h.negated) for h in hits})
 
 

@@ -376,6 +376,24 @@ def ground(
     return out
 
 
+def says_value(text: str, value: str) -> bool:
+    """Whether ``text`` (a customer's line) gives ``value``: one of its codes («4020 118 36»
+    gives «4020-118-36»), else all its dates, amounts, code words and street; a person's name
+    by its first word (the surname, in any case form) or by all its words."""
+    said = _Text(text)
+    atoms = _atoms(value, False)
+    codes = [a for a in atoms if a.kind == "code"]
+    if codes:
+        return any(said.says(a) for a in codes)
+    if atoms:
+        return all(said.says(a) for a in atoms)
+    words = [_parse(w)[0] for w in re.findall(r"[^\W\d_]+", value)]
+    if not words:
+        return False
+    heard = {lemma for _, _, lemma in said.words}
+    return words[0] in heard or (len(words) > 1 and all(w in heard for w in words))
+
+
 def merge(result: DetectionResult, grounded: Sequence[Detection]) -> DetectionResult:
     """The detection with the grounded labels added (each once: merging twice is merging
     once, so a stored, already merged detection stays as it is)."""
@@ -401,4 +419,5 @@ __all__ = [
     "ground",
     "merge",
     "profile_values",
+    "says_value",
 ]

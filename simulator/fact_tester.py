@@ -21,7 +21,7 @@ from scoring.facts import (
     knowledge_values,
 )
 from scoring.grounding import ground
-from simulator.engine.engine import fact_spec
+from simulator.engine.engine import fact_specs
 from simulator.engine.knowledge import knowledge
 from simulator.scenario.model import Scenario
 
@@ -75,7 +75,7 @@ class FactReport:
 def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> FactReport:
     """Every fact of the scenario against ``reply``; ``customer`` is the customer's last
     message (values echoed from it are not personal data)."""
-    specs = [fact_spec(f) for f in scenario.facts().values()]
+    specs = fact_specs(scenario)
     kb_values = knowledge_values(a.text for a in scenario.knowledge_base)
     checks, notes = explain_facts(reply, specs, kb_values)
     by_fact: dict[str, FactCheck] = {c.fact: c for c in checks}

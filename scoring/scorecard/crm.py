@@ -26,6 +26,12 @@ class FieldCheck:
     # None: the scenario does not say what a correct value is.
     correct: bool | None
     expected: str
+    critical: bool = False
+
+    @property
+    def critical_wrong(self) -> bool:
+        """A critical field holding a wrong value (an empty one is a missing field)."""
+        return self.critical and self.filled and self.correct is False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,16 @@ class CrmReview:
         total = self.checked_fields
         ok = sum(1 for f in self.forms if f.record for c in f.fields if c.correct)
         return 100.0 * ok / total if total else 100.0
+
+    def critical_wrong(self) -> list[tuple[FormCheck, FieldCheck]]:
+        """Submitted records' critical fields that hold a wrong value, in form order."""
+        return [
+            (f, c)
+            for f in self.forms
+            if f.record is not None and f.record.valid
+            for c in f.fields
+            if c.critical_wrong
+        ]
 
     def for_kinds(self, kinds: tuple[str, ...]) -> list[FormCheck]:
         return [f for f in self.forms if f.form.kind in kinds]
@@ -122,6 +138,7 @@ def review_crm(log: SessionLog, spec: ScoringSpec) -> CrmReview:
                     if filled
                     else (None if f.expected is None and f.expected_pattern is None else False),
                     expected=f.expected or f.expected_pattern or "",
+                    critical=f.critical,
                 )
             )
         review.forms.append(FormCheck(form=form, record=record, fields=tuple(checks)))

@@ -575,14 +575,25 @@ def crm_checks(ctx: Context, forms: list[FormCheck]) -> list[Check]:
                     )
                 )
             if f.correct is not None and f.filled:
+                wrong = (
+                    "crm.critical_wrong_value"
+                    if f.critical_wrong and pts.critical_fails
+                    else "crm.wrong_value"
+                )
                 checks.append(
                     Check(
-                        "crm.value_correct" if f.correct else "crm.wrong_value",
+                        "crm.value_correct" if f.correct else wrong,
                         pts.accuracy,
                         pts.accuracy if f.correct else 0.0,
                         f"Поле «{f.label}»: «{f.value}» верно"
                         if f.correct
-                        else f"Поле «{f.label}»: внесено «{f.value}», ожидалось «{f.expected}»",
+                        else f"Поле «{f.label}» записи «{form.title}»: внесено «{f.value}», "
+                        f"ожидалось «{f.expected}»"
+                        + (
+                            " — существенная ошибка в ключевом поле, контакт не засчитан"
+                            if wrong == "crm.critical_wrong_value"
+                            else ""
+                        ),
                         rec.step,
                         None,
                         f.value,

@@ -26,7 +26,7 @@ from scoring.scorecard.labour import (
     kpi_checks,
     violation_penalties,
 )
-from scoring.scorecard.log import SessionLog, read_log
+from scoring.scorecard.log import FactMention, Reply, SessionLog, read_log
 from scoring.scorecard.model import (
     Check,
     LabourActionResult,
@@ -299,6 +299,18 @@ def score_session(
     )
 
 
+def _uncorrected_misstatement(ctx: Context) -> tuple[Reply, FactMention] | None:
+    """The first fact stated wrong that no later reply states right."""
+    for i, reply in enumerate(ctx.log.replies):
+        for m in reply.facts:
+            if m.status != "misstated":
+                continue
+            later = ctx.log.replies[i + 1 :]
+            if not any(f.fact == m.fact and f.status == "stated" for r in later for f in r.facts):
+                return reply, m
+    return None
+
+
 def _decide(ctx: Context, overall: float, actions: list[LabourActionResult]) -> tuple[str, str]:
     settings = ctx.settings
     for v in ctx.log.violations:
@@ -307,6 +319,35 @@ def _decide(ctx: Context, overall: float, actions: list[LabourActionResult]) -> 
                 f"critical.{v.code}",
                 f"Критическое нарушение «{behaviour_ru(v.code)}» в реплике {v.reply_index}: "
                 "контакт не засчитан независимо от баллов",
+            )
+    if settings.crm_points.critical_fails:
+        for fc, f in ctx.crm.critical_wrong():
+            action = next(
+                (
+                    la.code
+                    for la in actions
+                    for lp in la.lost_points
+                    if lp.rule == "crm.critical_wrong_value" and lp.text == f.value
+                ),
+                None,
+            )
+            step = f", шаг «{fc.record.step}»" if fc.record is not None and fc.record.step else ""
+            return (
+                "crm.critical_field_wrong",
+                f"Существенная ошибка в записи CRM «{fc.form.title}»{step}: в ключевом поле "
+                f"«{f.label}» внесено «{f.value}», ожидалось «{f.expected}»"
+                + (f" (трудовое действие {action}: внесение данных)" if action else "")
+                + " — контакт не засчитан независимо от баллов",
+            )
+    if settings.fact_points.uncorrected_fails:
+        wrong = _uncorrected_misstatement(ctx)
+        if wrong is not None:
+            reply, mention = wrong
+            return (
+                "fact.misstated_uncorrected",
+                f"Неверный факт «{mention.fact}» в реплике {reply.index}: сказано «{mention.said}», "
+                f"по базе знаний «{mention.expected}», и до конца контакта оператор это не "
+                "исправил — клиент ушёл с неверными сведениями, контакт не засчитан",
             )
     if round(overall, 2) < settings.pass_threshold:
         return (

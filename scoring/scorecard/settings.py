@@ -38,12 +38,18 @@ class StatusThresholds(_Strict):
 class FactPoints(_Strict):
     stated: float = Field(15, ge=0)
     misstated: float = Field(25, ge=0)
+    # A wrong figure the operator never put right is a substantive error: the customer leaves
+    # with it, however polite the rest was. A misstatement corrected later only costs points.
+    uncorrected_fails: bool = True
 
 
 class CrmPoints(_Strict):
     form: float = Field(10, ge=0)
     field: float = Field(3, ge=0)
     accuracy: float = Field(4, ge=0)
+    # A submitted record whose `critical: true` field is wrong fails the contact
+    # (decided_by ``crm.critical_field_wrong``); false: it only costs `accuracy`.
+    critical_fails: bool = True
 
 
 class ViolationRule(_Strict):

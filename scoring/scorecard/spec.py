@@ -49,6 +49,7 @@ class CrmFieldSpec:
     required: bool = True
     expected: str | None = None
     expected_pattern: str | None = None
+    critical: bool = False  # a wrong value fails the contact (crm.critical_field_wrong)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ class Situation:
     held: bool = False  # a hold happened (or is on) in the session
     needs_met: frozenset[str] = field(default_factory=frozenset)  # recorded when their step ran
     stated_in_step: frozenset[str] = frozenset()  # facts stated right in this step's replies
+    correct_forms: frozenset[str] = frozenset()  # of `forms`, those whose key values are right
 
 
 def signal_holds(signal: Signal, s: Situation) -> bool:
@@ -37,7 +38,7 @@ def signal_holds(signal: Signal, s: Situation) -> bool:
     if signal.said is not None:
         return signal.said in s.behaviours or (not signal.fresh and signal.said in s.said_ever)
     if signal.crm is not None:
-        return signal.crm in s.forms
+        return signal.crm in (s.correct_forms if signal.correct else s.forms)
     if signal.transferred is not None:
         return s.transferred is not None and signal.transferred in ("*", s.transferred)
     if signal.escalated:

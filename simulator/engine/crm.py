@@ -61,6 +61,24 @@ def _well_formed(field: CrmField, value: str) -> bool:
         return True
 
 
+def record_correct(form: CrmForm, fields: Mapping[str, str]) -> bool:
+    """Whether a record's key values are right: its ``critical`` fields, or every field with an
+    expected value when none is marked. Judged as the scorecard judges CRM accuracy, so a
+    ``{crm: …, correct: true}`` signal and the debrief never disagree. Never shown at the desk."""
+    from scoring.scorecard.crm import value_matches
+    from scoring.scorecard.spec import CrmFieldSpec
+
+    keyed = [f for f in form.fields if f.expected is not None or f.expected_pattern is not None]
+    key = [f for f in keyed if f.critical] or keyed
+    for f in key:
+        spec = CrmFieldSpec(
+            f.id, f.label, f.type, f.required, f.expected, f.expected_pattern, f.critical
+        )
+        if value_matches(spec, str(fields.get(f.id, "") or "")) is not True:
+            return False
+    return True
+
+
 def check_submission(form: CrmForm, raw: Mapping[str, Any]) -> CrmCheck:
     fields = {str(k): "" if v is None else str(v) for k, v in raw.items()}
     errors: list[dict[str, str]] = []

@@ -10,6 +10,7 @@ relies on that to rebuild a session from its log.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts, knowledge_values
 from scoring.grounding import ground, merge
+from scoring.identity import gives_all, ground_identity
 from simulator.engine.call_timing import (
     call_reaction,
     call_timing,
@@ -26,7 +28,7 @@ from simulator.engine.call_timing import (
 )
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds, met_by
-from simulator.engine.crm import check_submission
+from simulator.engine.crm import check_submission, record_correct
 from simulator.engine.knowledge import knowledge, scenario_facts
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
@@ -98,14 +100,45 @@ FILLER_LABELS: Final = frozenset(
 MAX_FILLERS: Final = 2
 
 
-def fact_spec(fact: Fact) -> FactSpec:
+def fact_spec(fact: Fact, subjects: tuple[str, ...] = ()) -> FactSpec:
     return FactSpec(
         id=fact.id,
         kind=fact.kind,
         value=fact.value,
         keywords=tuple(fact.keywords),
         aliases=tuple(fact.aliases),
+        subjects=subjects,
     )
+
+
+# Kinds whose values compare with each other: two facts of one group in an article cannot share
+# its subject («Орбита Плюс» would not say which of two prices is meant).
+_VALUE_GROUPS: Final = {
+    "price": "money",
+    "number": "number",
+    "phone": "phone",
+    "term": "when",
+    "deadline": "when",
+    "date": "when",
+    "time": "when",
+}
+
+
+def fact_specs(scenario: Scenario) -> list[FactSpec]:
+    """The scenario's facts as the checker reads them. A product or service named in «quotes»
+    in an article's title is the subject of the article's facts: «Орбита Плюс — 590 рублей в
+    месяц» speaks of the tariff's price without saying «стоимость». Only a fact alone of its
+    value group in the article gets it, and only as a weak keyword."""
+    out: dict[str, FactSpec] = {}
+    for article in scenario.knowledge_base:
+        names = tuple(n.strip() for n in re.findall(r"«([^»]{2,40})»", article.title))
+        groups = [_VALUE_GROUPS.get(f.kind) for f in article.facts]
+        for fact, group in zip(article.facts, groups, strict=True):
+            alone = group is not None and groups.count(group) == 1
+            out[fact.id] = fact_spec(fact, names if alone else ())
+    for fact in scenario.facts().values():
+        out.setdefault(fact.id, fact_spec(fact))
+    return [out[f.id] for f in scenario.facts().values()]
 
 
 def _ms(t: float) -> float:
@@ -132,7 +165,7 @@ class Engine:
         self.hints = hints
         self.version = version
         self._rng = random.Random(seed)
-        self._facts = [fact_spec(f) for f in scenario.facts().values()]
+        self._facts = fact_specs(scenario)
         self._kb_values = knowledge_values(a.text for a in scenario.knowledge_base)
         self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
@@ -386,7 +419,13 @@ class Engine:
             heard = [state.last_customer_text] if state.last_customer_text else []
             found = self.detector.detect(text, customer=state.last_customer_text)
             known = knowledge(self.scenario, state.forms, self._known_facts)
-            result = merge(found, ground(text, checks, known, heard))
+            grounded = ground(text, checks, known, heard)
+            verification = self.scenario.customer.verification
+            if verification is not None:
+                # Asking for the scenario's verification fields by name is identification,
+                # however the request is phrased (catalogue convention 8).
+                grounded += ground_identity(text, verification.fields)
+            result = merge(found, grounded)
         else:
             result = detection
         reply_index = state.replies
@@ -584,6 +623,12 @@ class Engine:
             held=state.hold.count > 0,
             needs_met=frozenset(state.needs_met),
             stated_in_step=frozenset(state.step.stated),
+            correct_forms=frozenset(
+                form_id
+                for form_id, fields in state.forms.items()
+                if (form := self.scenario.form(form_id)) is not None
+                and record_correct(form, fields)
+            ),
         )
 
     def _evaluate(
@@ -866,6 +911,16 @@ class Engine:
         )
         state.last_activity = self._now
         state.last_customer_text = line.text
+        verification = self.scenario.customer.verification
+        if (
+            verification is not None
+            and not state.identified
+            and line.kind in ("line", "reaction", "repair")
+            and gives_all(line.text, verification.fields, self.scenario.customer.profile)
+        ):
+            # The customer has just given every verification value: identified, whichever
+            # label the operator's request got.
+            state.identified = True
         if state.awaiting_reply_since is None:
             state.awaiting_reply_since = self._now
 

@@ -183,6 +183,12 @@ class CrmField(_Strict):
     pattern: str | None = Field(None, description="Regex the desk enforces while typing")
     expected: str | None = Field(None, description="The value a correct record holds")
     expected_pattern: str | None = Field(None, description="Regex a correct value matches")
+    critical: bool = Field(
+        False,
+        description="A wrong value here (an amount, a name, an account number, the department "
+        "routed to) is a substantive error that fails the contact; needs `expected` or "
+        "`expected_pattern`",
+    )
 
 
 class CrmForm(_Strict):
@@ -258,6 +264,11 @@ class Signal(_Strict):
     escalated: Literal[True] | None = None
     identified: Literal[True] | None = None
     hold: Literal[True] | None = Field(None, description="The customer was put on hold")
+    correct: bool = Field(
+        False,
+        description="`crm` only: the record's critical fields (every field with an expected "
+        "value, when none is marked critical) must also be right",
+    )
     fresh: bool = Field(
         False,
         description="`fact`/`said` only: count replies since this step began, not earlier ones "
@@ -273,6 +284,8 @@ class Signal(_Strict):
                 f"a `met_by` item needs exactly one of {', '.join(SIGNAL_KEYS)}; this one {has} "
                 "(list alternatives as separate items)"
             )
+        if self.correct and keys[0] != "crm":
+            raise ValueError("`correct` applies to `crm` only (a record that must also be right)")
         if self.fresh and keys[0] not in ("fact", "said"):
             raise ValueError(
                 "`fresh` applies to `fact` and `said` only (actions count from the whole session)"
@@ -284,6 +297,8 @@ class Signal(_Strict):
         for name in SIGNAL_KEYS:
             value = getattr(self, name)
             if value is not None:
+                if name == "crm" and self.correct:
+                    return f"crm:{value}:correct"
                 return f"{name}:{value}" if value is not True else name
         return ""
 

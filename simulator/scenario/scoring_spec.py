@@ -305,6 +305,7 @@ def scoring_spec(
                         required=f.required,
                         expected=f.expected,
                         expected_pattern=f.expected_pattern,
+                        critical=f.critical,
                     )
                     for f in form.fields
                 ),

@@ -370,6 +370,12 @@ def _check_field(report: _Report, fld: dict[str, Any], loc: Loc) -> None:
     if fld.get("type") == "select" and not options:
         report.at(loc, "a `select` field needs `options:` (the choices the operator picks from)")
     expected = fld.get("expected")
+    if fld.get("critical") is True and expected is None and fld.get("expected_pattern") is None:
+        report.at(
+            (*loc, "critical"),
+            "a `critical` field needs `expected:` or `expected_pattern:` (the value a correct "
+            "record holds), or a wrong value could never be told apart",
+        )
     if isinstance(options, list) and isinstance(expected, str) and expected not in options:
         report.at(
             (*loc, "expected"), f"expected value {expected!r} is not one of the field's options"

@@ -96,6 +96,12 @@ SEMANTIC_CASES = [
         ("support", 1),
         "duplicate department id 'support'",
     ),
+    (
+        'expected: "Справка"',
+        "critical: true",
+        ("true", 0),
+        "a `critical` field needs `expected:` or `expected_pattern:`",
+    ),
 ]
 
 

@@ -195,7 +195,10 @@ def _csat(log: SessionLog) -> tuple[float, Reply | None, str]:
     """The final mood, and the reply after which it fell the most (what a trainer asks first)."""
     drops = [m for m in log.mood_changes if m.delta < 0]
     if not drops:
-        return log.moods[-1], None, "итоговое настроение клиента"
+        # The mood never fell (it started below the target): the contact's last reply is where
+        # it was still not won, so the lost point keeps a step and a reply.
+        last = log.replies[-1] if log.replies else None
+        return log.moods[-1], last, "итоговое настроение клиента"
     worst = min(drops, key=lambda m: (m.delta, m.pos))
     reply = log.reply_before(worst.pos + 1)
     after = f"после реплики {reply.index}" if reply else "до первой реплики"

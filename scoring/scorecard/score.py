@@ -345,8 +345,8 @@ def _decide(ctx: Context, overall: float, actions: list[LabourActionResult]) -> 
             reply, mention = wrong
             return (
                 "fact.misstated_uncorrected",
-                f"Неверный факт «{mention.fact}» в реплике {reply.index}: сказано «{mention.said}», "
-                f"по базе знаний «{mention.expected}», и до конца контакта оператор это не "
+                f"Неверный факт «{mention.fact}» в реплике {reply.index}: "
+                f"сказано «{mention.said}», по базе знаний «{mention.expected}», и до конца контакта оператор это не "
                 "исправил — клиент ушёл с неверными сведениями, контакт не засчитан",
             )
     if round(overall, 2) < settings.pass_threshold:

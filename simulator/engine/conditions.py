@@ -27,15 +27,25 @@ class Situation:
     needs_met: frozenset[str] = field(default_factory=frozenset)  # recorded when their step ran
     stated_in_step: frozenset[str] = frozenset()  # facts stated right in this step's replies
     correct_forms: frozenset[str] = frozenset()  # of `forms`, those whose key values are right
+    # Signal keys (``fact:ID``, ``said:LABEL``) evidenced in the step's fresh window: the
+    # replies since the topic began (docs/engine.md). None: the step's own replies only.
+    fresh: frozenset[str] | None = None
 
 
 def signal_holds(signal: Signal, s: Situation) -> bool:
     """A need's signal, judged on the whole session so far (never on the current step alone:
     what the operator did earlier still counts)."""
     if signal.fact is not None:
-        fresh = not signal.fresh or signal.fact in s.stated_in_step
-        return fresh and s.facts.get(signal.fact) == "stated"
+        if not signal.fresh:
+            recent = True
+        elif s.fresh is not None:
+            recent = signal.key() in s.fresh
+        else:
+            recent = signal.fact in s.stated_in_step
+        return recent and s.facts.get(signal.fact) == "stated"
     if signal.said is not None:
+        if signal.fresh and s.fresh is not None:
+            return signal.key() in s.fresh
         return signal.said in s.behaviours or (not signal.fresh and signal.said in s.said_ever)
     if signal.crm is not None:
         return signal.crm in (s.correct_forms if signal.correct else s.forms)

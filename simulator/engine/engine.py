@@ -27,7 +27,7 @@ from simulator.engine.call_timing import (
     step_handles_unannounced_hold,
 )
 from simulator.engine.clock import Clock
-from simulator.engine.conditions import Situation, holds, met_by
+from simulator.engine.conditions import Situation, holds, met_by, signal_holds
 from simulator.engine.crm import check_submission, record_correct
 from simulator.engine.knowledge import knowledge, scenario_facts
 from simulator.engine.messages import (
@@ -56,11 +56,21 @@ from simulator.engine.violations import (
     claim_tense,
     reaction_for,
 )
-from simulator.scenario.model import Branch, Fact, Need, NeedKind, Reaction, Scenario, Step
+from simulator.scenario.model import (
+    Branch,
+    Fact,
+    Need,
+    NeedKind,
+    Reaction,
+    Scenario,
+    Signal,
+    Step,
+)
 
 HOLD_NUDGE: Final = "Алло, вы ещё там?"
 OTHERWISE: Final = -1  # branch indexes of a step's `otherwise` and `then`
 THEN: Final = -2
+CATCH_UP: Final = -3  # the step's `then`, fired because the operator is ahead (docs/engine.md)
 DEFAULT_HOLD_MAX_S: Final = 120.0
 HANG_UP_MOOD: Final = 10
 PERSONAL_DATA_UNVERIFIED: Final = "personal_data_unverified"
@@ -98,6 +108,29 @@ FILLER_LABELS: Final = frozenset(
     }
 )
 MAX_FILLERS: Final = 2
+MAX_UNGROUNDED_AHEAD: Final = 1  # per step visit: replies let pass on a detector label ahead
+# Labels that carry content: a reply showing one of them for the first time in the session, as a
+# signal of a need further along the dialogue, is progress (the operator is ahead), not a miss.
+# Formulas (greetings, questions, empathy, closing phrases, the bare «понимаю ваши сомнения»)
+# are not: said again and again they must still exhaust the customer's patience.
+CONTENT_LABELS: Final = frozenset(
+    {
+        "information",
+        "personal_data",
+        "product_presentation",
+        "cross_sell",
+        "alternative_offer",
+        "payment_info",
+        "order_confirmation",
+        "troubleshooting",
+        "ticket_registration",
+        "transfer_department",
+        "timeline",
+        "decision",
+        "status_update",
+        "escalation",
+    }
+)
 
 
 def fact_spec(fact: Fact, subjects: tuple[str, ...] = ()) -> FactSpec:
@@ -181,6 +214,9 @@ class Engine:
         self._pending_claims: list[Claim] = []
         self._needs = scenario.needs()
         self._passing: set[str] = set()  # steps being passed through on entry (no loops)
+        self._ahead = False  # the reply being handled made progress on a need further along
+        self._reply_action = False  # the action being handled is an operator reply
+        self._reachable: dict[str, frozenset[str]] = {}
         #: Events re-emitted by a replay that the log did not hold (see replay.restore).
         self.replayed_tail: list[EmittedEvent] = []
 
@@ -245,6 +281,8 @@ class Engine:
             raise EngineError("unknown_event", f"unknown action {event.type!r}; use one of {known}")
         self._validate(event)
         self._begin()
+        self._ahead = False
+        self._reply_action = event.type == ev.OPERATOR_MESSAGE
         state.last_activity = self._now
         state.nudges_used = 0
         state.silence_branch_used = False
@@ -456,6 +494,15 @@ class Engine:
         self._read_s = self.timing.read(text)
         for check in checks:
             state.facts[check.fact] = check.status
+        evidence = frozenset(
+            [f"said:{label}" for label in result.labels]
+            + [f"fact:{c.fact}" for c in checks if c.status == "stated"]
+        )
+        grounded_keys = frozenset(
+            f"said:{d.label}" for d in result.detections if (d.source or "").startswith("grounded:")
+        )
+        self._ahead = self._is_ahead(evidence, grounded_keys)
+        state.evidence.append(evidence)
         if state.ending is not None:
             # The dialogue is over; a farewell closes the contact once the customer is done.
             if "farewell" in result.labels and state.closing is None:
@@ -629,6 +676,115 @@ class Engine:
                 if (form := self.scenario.form(form_id)) is not None
                 and record_correct(form, fields)
             ),
+            fresh=self._fresh_keys(),
+        )
+
+    def _fresh_keys(self) -> frozenset[str]:
+        """Signal keys evidenced in the current step's fresh window (docs/engine.md)."""
+        state = self.state
+        step = state.step
+        keys: set[str] = set()
+        for index in range(step.since, len(state.evidence)):
+            keys.update(state.evidence[index])
+        for index in range(step.carried_from, min(step.since, len(state.evidence))):
+            keys.update(
+                k for k in state.evidence[index] if k.startswith("fact:") and k not in step.spent
+            )
+        return frozenset(keys)
+
+    def _reachable_ahead(self, step_id: str) -> frozenset[str]:
+        """Steps the dialogue can reach from this one (by `then`, branches, `otherwise`)."""
+        cached = self._reachable.get(step_id)
+        if cached is not None:
+            return cached
+        steps = self.scenario.dialogue.steps
+        seen: set[str] = set()
+        todo = [step_id]
+        while todo:
+            step = steps[todo.pop()]
+            for branch in (*step.branches, step.then, step.otherwise):
+                if branch is not None and branch.goto is not None and branch.goto not in seen:
+                    seen.add(branch.goto)
+                    todo.append(branch.goto)
+        seen.discard(step_id)
+        self._reachable[step_id] = frozenset(seen)
+        return self._reachable[step_id]
+
+    def _is_ahead(self, evidence: frozenset[str], grounded: frozenset[str]) -> bool:
+        """Whether a reply makes progress the current step's needs do not see: a knowledge-base
+        fact stated correctly for the first time, or a content label shown for the first time
+        that is a signal of a not-yet-met need of a step further along. A label grounded in the
+        scenario's knowledge always counts; one the detector alone found counts once per visit
+        of a step (a stuffer's praise read as a presentation must not buy endless patience)."""
+        state = self.state
+        if state.ending is not None:
+            return False
+        seen: set[str] = set().union(*state.evidence) if state.evidence else set()
+        new = evidence - seen
+        if any(k.startswith("fact:") for k in new):
+            return True
+        labels = {k for k in new if k.startswith("said:") and k[5:] in CONTENT_LABELS}
+        steps = self.scenario.dialogue.steps
+        ahead = {
+            sig.key()
+            for step_id in self._reachable_ahead(state.step.id)
+            for need in steps[step_id].needs
+            if need.id not in state.needs_met
+            for sig in need.met_by
+        }
+        labels &= ahead
+        if labels & grounded:
+            return True
+        # `information` found by wording alone is too generic to show progress («вся
+        # информация есть на сайте»); grounded in a fact or the profile it counts above.
+        labels.discard("said:information")
+        if labels and state.step.ahead_credits < MAX_UNGROUNDED_AHEAD:
+            state.step.ahead_credits += 1
+            return True
+        return False
+
+    def _skippable(self, need: Need) -> bool:
+        """A need the customer may let go when the operator is ahead: something to learn that a
+        label can meet (the words may not have been recognised), none of whose facts was
+        misstated. A need met only by facts is exact: a fact not stated was not said."""
+        if need.kind != "learn":
+            return False
+        facts = [sig.fact for sig in need.met_by if sig.fact is not None]
+        if len(facts) == len(need.met_by):
+            return False
+        return not any(self.state.facts.get(f) == "misstated" for f in facts)
+
+    def _catches_up(self, step: Step, situation: Situation) -> bool:
+        """The operator is ahead: every need of the step `then` leads to is met although this
+        step's are not. The customer follows when what is still missing here is only something
+        to learn (said, perhaps, in words the signals did not recognise); a `done` or a
+        `reassure` need is never skipped. The next step's needs must be met by substance (a
+        fact, an action, a content label), not by formulas: a stuffer's questions and
+        courtesies never carry the customer past their own question."""
+        then = step.then
+        if then is None or then.goto is None or then.goto == self.state.step.id:
+            return False
+        following = self.scenario.dialogue.steps[then.goto]
+        if not following.needs:
+            return False
+        state = self.state
+        unmet = [n for n in step.needs if n.id not in state.needs_met]
+        if not unmet or not all(self._skippable(n) for n in unmet):
+            return False
+        # An operator who already answered part of this step on substance and now closes (a
+        # further-help question, a farewell) is followed on a formula too — but not on a fresh
+        # one: an answer to a line the customer has not said yet is no answer.
+        engaged = any(
+            (key := state.needs_met.get(n.id)) is not None
+            and (not key.startswith("said:") or key[5:] in CONTENT_LABELS)
+            for n in step.needs
+        )
+        return all(
+            any(
+                (_substantive(sig) or (engaged and not sig.fresh)) and signal_holds(sig, situation)
+                for sig in n.met_by
+            )
+            for n in following.needs
         )
 
     def _evaluate(
@@ -653,6 +809,13 @@ class Engine:
                 break
         if chosen is None and not silence and step.then is not None and self._all_met(step):
             chosen = (THEN, step.then)
+        if (
+            chosen is None
+            and not silence
+            and step.then is not None
+            and self._catches_up(step, situation)
+        ):
+            chosen = (CATCH_UP, step.then)
         otherwise = step.otherwise
         if (
             chosen is None
@@ -675,10 +838,10 @@ class Engine:
             if state.ending is not None:
                 return True
         if chosen is None:
-            if reply and not progressed and not reacted and step.needs:
+            if reply and not progressed and not reacted and step.needs and not self._ahead:
                 self._miss(step)
                 return True
-            return bool(violations) or progressed
+            return bool(violations) or progressed or (reply and self._ahead)
         self._fire(*chosen)
         return True
 
@@ -756,7 +919,9 @@ class Engine:
     def _fire(self, index: int, branch: Branch) -> None:
         state = self.state
         origin = state.step.id
-        label = {OTHERWISE: "otherwise", THEN: "then"}.get(index, f"branches[{index}]")
+        label = {OTHERWISE: "otherwise", THEN: "then", CATCH_UP: "catch_up"}.get(
+            index, f"branches[{index}]"
+        )
         if _stays(branch):
             state.step.fired.add(index)
         if branch.hint and self.hints:
@@ -768,7 +933,7 @@ class Engine:
         if self._change_mood(branch.mood, f"branch:{origin}.{label}"):
             return
         if branch.goto is not None:
-            self._enter_step(branch.goto, source=origin, branch=label)
+            self._enter_step(branch.goto, source=origin, branch=label, window=self._window(index))
         elif branch.end is not None:
             self._reach_ending(branch.end, reason=f"branch:{origin}.{label}")
 
@@ -803,9 +968,41 @@ class Engine:
         state.ending, state.outcome, state.ending_cause = None, "hung_up", reason
         state.closing = Closing(None, "hung_up", "customer_hung_up")
 
-    def _enter_step(self, step_id: str, *, source: str | None, branch: str | None) -> None:
+    def _window(self, index: int) -> tuple[int, frozenset[str]]:
+        """What the step a branch leads to takes over for its `fresh` signals: the replies of
+        the visit of a voiced step left because its needs are met (`then`, or catching up) —
+        the topic the customer's next line continues. Facts stated correctly in them (the pitch
+        that named the installment plan, a limit explained before the objection) count as
+        answers to the next question, except the facts that met this step's own needs. Labels
+        do not carry over (a formula said earlier answers nothing yet), nor does anything when
+        the step was passed through unvoiced or left by another branch. Returns the first reply
+        index carried over and the facts excluded."""
         state = self.state
-        state.step = StepState(id=step_id, entered_at=self._now)
+        if index not in (THEN, CATCH_UP) or state.step.id in self._passing:
+            return state.replies, frozenset()
+        step = self.scenario.dialogue.steps[state.step.id]
+        spent = frozenset(
+            key for need in step.needs if (key := state.needs_met.get(need.id)) is not None
+        )
+        return state.step.since, spent
+
+    def _enter_step(
+        self,
+        step_id: str,
+        *,
+        source: str | None,
+        branch: str | None,
+        window: tuple[int, frozenset[str]] | None = None,
+    ) -> None:
+        state = self.state
+        carried_from, spent = window if window is not None else (state.replies, frozenset())
+        state.step = StepState(
+            id=step_id,
+            entered_at=self._now,
+            since=state.replies,
+            carried_from=carried_from,
+            spent=spent,
+        )
         # The identification state rides on step changes, so a client (re)connecting to the
         # log alone — a watcher, a resumed desk — knows whether the profile may be shown.
         self._emit(
@@ -954,6 +1151,11 @@ class Engine:
             self._react(reaction, "silence")
         if state.ending is None:
             self._hang_up("silence")
+
+
+def _substantive(signal: Signal) -> bool:
+    """A signal that shows real progress: anything but a formula label."""
+    return signal.said is None or signal.said in CONTENT_LABELS
 
 
 def _stays(branch: Branch) -> bool:

@@ -25,6 +25,13 @@ class StepState:
     misses: dict[str, int] = field(default_factory=dict)  # need id -> replies that missed it
     fillers: dict[str, int] = field(default_factory=dict)  # need id -> replies let pass (waiting)
     stated: set[str] = field(default_factory=set)  # facts stated right in this step's replies
+    # `fresh` signals count the replies from `since` (the step's first) on, and the facts of
+    # the replies from `carried_from` to `since` (the visit of the voiced step completed just
+    # before) not in `spent` (those met that step's own needs).
+    since: int = 0
+    carried_from: int = 0
+    spent: frozenset[str] = frozenset()
+    ahead_credits: int = 0  # replies let pass on an ungrounded label of a need further along
 
 
 @dataclass(slots=True)
@@ -79,6 +86,8 @@ class SessionState:
     facts: dict[str, FactStatus] = field(default_factory=dict)  # latest status per fact id
     said: set[str] = field(default_factory=set)  # behaviours in any reply of the session
     needs_met: dict[str, str] = field(default_factory=dict)  # need id -> the signal that met it
+    # Per reply index: the signal keys it evidences (``said:LABEL``, ``fact:ID`` stated).
+    evidence: list[frozenset[str]] = field(default_factory=list)
     replies: int = 0
     nudges_used: int = 0
     silence_branch_used: bool = False  # one silence branch per silent spell, then the reaction

@@ -177,6 +177,10 @@ def apply_rules(
     cache_ = _SpanCache(doc)
     ccache: _SpanCache | None = None
     for rule, patterns in candidates:
+        # A `with` pattern whose words are not in the reply can never hold: skip the rule before
+        # its match regexes run (match patterns keyed on common ask verbs rely on a rare `with`).
+        if rule.with_ and not all(p.may_match(doc.keys) for p in rule.with_):
+            continue
         spans: list[tuple[int, int]] = []
         for p in patterns:
             spans.extend(cache_.spans(p))

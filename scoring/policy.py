@@ -84,15 +84,23 @@ def _same_word(a: str, b: str, words: PolicyWords) -> bool:
     )
 
 
+# «за ваш счёт», «по вашей вине», «на свой страх»: a preposition with a possessive is an idiom
+# whose words carry the meaning («счёт» alone is also the customer's account number).
+_PREPOSITIONS = frozenset({"за", "по", "на", "в", "от", "из", "с", "со", "во"})
+_POSSESSIVES = frozenset({"ваш", "свой", "наш", "мой", "твой"})
+
+
 @cache
 def _phrase_words(phrase: str) -> tuple[str, ...]:
     words = policy_words()
     out: list[str] = []
-    for tok in tokenize(phrase):
-        if tok.kind not in ("word", "number"):
-            continue
+    toks = [t for t in tokenize(phrase) if t.kind in ("word", "number")]
+    for i, tok in enumerate(toks):
         lem = "не" if tok.lemma in _NEGATORS else tok.lemma
-        if lem in words.skip or lem in out:
+        idiom = (
+            lem in _PREPOSITIONS and i + 1 < len(toks) and toks[i + 1].lemma in _POSSESSIVES
+        ) or (lem in _POSSESSIVES and i > 0 and toks[i - 1].lemma in _PREPOSITIONS)
+        if (lem in words.skip and not idiom) or lem in out:
             continue
         out.append(lem)
     return tuple(out)
@@ -205,6 +213,8 @@ def _find(
         conditioned = False
         for clause in _clauses(sentence):
             conditioned = conditioned or _conditioned(clause)
+            if any(t.lemma == "ли" for t in clause):
+                continue  # «вернут ли деньги, решает отдел»: an (indirect) question, not advice
             window = _match_clause(clause, wanted)
             if window is None or conditioned or _warns(clause, window[0], negated):
                 continue

@@ -8,7 +8,8 @@
   =====================  ==============================================================
   ticket_registration     a valid CRM record of kind ``ticket`` or ``complaint`` (a scenario
                           with neither: ``contact_log``); not checked without CRM forms
-  transfer_department     a transfer was made; not checked without ``departments``
+  transfer_department     a transfer (or an escalation) was made; not checked without
+                          ``departments``
   escalation              the supervisor was escalated to
   status_update           only «заказ оформлен»-like spans (an order placed, convention 14):
                           a valid record of kind ``order``; not checked without an order form
@@ -170,7 +171,8 @@ class ClaimChecker:
         if label == "ticket_registration":
             return any(self._kind.get(f) in self._record_kinds for f in forms)
         if label == "transfer_department":
-            return transferred is not None
+            # «передала дежурному специалисту» after an escalation routed it all the same.
+            return transferred is not None or escalated
         if label == "escalation":
             return escalated
         if label == "status_update":

@@ -79,3 +79,15 @@ def test_an_outcome_conditioned_on_the_procedure_is_not_said() -> None:
     assert find_phrases("Если хотите, скажу прямо: деньги вам вернут.", refund)
     conditioned = "Если банк признает операцию мошеннической, деньги вам вернут."
     assert find_phrases(conditioned, refund) == []
+
+
+def test_an_indirect_question_does_not_say_it() -> None:
+    assert find_phrases("Вернут ли вам деньги, решит служба безопасности.", ["деньги вернут"]) == []
+    assert find_phrases("Деньги вам вернут, не переживайте.", ["деньги вернут"]) != []
+
+
+def test_a_possessive_idiom_needs_its_words() -> None:
+    """«за ваш счёт» is about who pays; «счёт» alone is also the customer's account."""
+    phrase = ["проверка за ваш счёт"]
+    assert find_phrases("Для проверки назовите лицевой счёт и адрес.", phrase) == []
+    assert find_phrases("Проверка модуля будет за ваш счёт.", phrase) != []

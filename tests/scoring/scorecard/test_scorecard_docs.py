@@ -23,7 +23,7 @@ def test_the_worked_example_matches_the_scorer() -> None:
     card = score_session(result.events, scoring_spec(scenario))
     doc = (ROOT / "docs" / "scoring.md").read_text("utf-8")
     assert f"= **{card.overall:.1f}**" in doc
-    assert card.decided_by == "overall.below_threshold" and f"`{card.decided_by}`" in doc
+    assert card.decided_by == "fact.misstated_uncorrected" and f"`{card.decided_by}`" in doc
     for la in card.labour_actions:
         if la.score is None:
             assert f"| {la.code} | — | — |" in doc

@@ -485,3 +485,21 @@ def test_introduction_found(detector, reply: str) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize("reply", NOT_INTRODUCTION)
 def test_other_people_named_is_not_introduction(detector, reply: str) -> None:  # type: ignore[no-untyped-def]
     assert "introduction" not in _labels(detector, reply)
+
+
+@pytest.mark.parametrize(
+    ("reply", "label", "expected"),
+    [
+        # courtesy words between the ask and the code named in the sentence before
+        ("Вам придёт смс. Продиктуйте мне, пожалуйста, эти цифры.", "sensitive_data_request", True),
+        ("Пришёл код? Назовите, будьте добры, его мне", "sensitive_data_request", True),
+        ("Пришёл код? Введите его, пожалуйста, сами в приложении", "sensitive_data_request", False),
+        # «не переживайте» before a guarantee does not refuse it; «не могу гарантировать» does
+        ("Не волнуйтесь, гарантирую, завтра всё заработает", "unauthorised_promise", True),
+        ("Не переживайте, обещаю, деньги вернут", "unauthorised_promise", True),
+        ("Не могу гарантировать, что деньги вернут", "unauthorised_promise", False),
+        ("Не буду обещать, что к вечеру заработает", "unauthorised_promise", False),
+    ],
+)
+def test_round_1_57(reply: str, label: str, expected: bool) -> None:
+    assert (label in default_detector().detect(reply, customer=None).labels) is expected

@@ -21,7 +21,9 @@ FIXTURES = ROOT / "tests" / "simulator" / "fixtures" / "fairness" / SID
 def library(tmp_path: Path, *, flip: str | None = None, poor_loses_on: str | None = None) -> Path:
     lib = tmp_path / "lib"
     for sid in (SID, OTHER):
-        shutil.copytree(ROOT / "scenarios" / sid, lib / sid)
+        shutil.copytree(
+            ROOT / "scenarios" / sid, lib / sid, ignore=shutil.ignore_patterns("fairness")
+        )
     fairness = lib / SID / "fairness"
     fairness.mkdir()
     for path in FIXTURES.glob("*.play.yaml"):

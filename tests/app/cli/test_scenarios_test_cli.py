@@ -101,4 +101,5 @@ def test_the_shipped_library_meets_its_expectations() -> None:
     result = runner.invoke(cli, ["scenarios", "test", "--json"])
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert len(rows) >= 2 and {r["kind"] for r in rows} == {"model", "poor"}
+    kinds = {"model", "poor", "excellent", "stuffer", "substance_error", "borderline"}
+    assert len(rows) >= 2 and {r["kind"] for r in rows} == kinds

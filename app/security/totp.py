@@ -163,6 +163,31 @@ def confirm_enrolment(db: Session, user: User, secret_key: str) -> list[str]:
     return new_recovery_codes(db, user, secret_key)
 
 
+def enrol_with_code(
+    db: Session, user: User, code: str, secret_key: str, ip: str | None
+) -> list[str] | None:
+    """Confirm a pending enrolment with its first code, audited either way (the account page
+    and the log-in page enrol alike): the recovery codes to show once, or None for a wrong
+    code."""
+    from app.security import audit
+    from app.security.rate_limit import account_target
+
+    verdict = check_code(db, user, code, secret_key, confirming=True)
+    if not verdict.ok:
+        audit.record(
+            db,
+            audit.TOTP_ENROL_FAILED,
+            user,
+            account_target(user.username),
+            ip=ip,
+            reason=verdict.reason,
+        )
+        return None
+    codes = confirm_enrolment(db, user, secret_key)
+    audit.record(db, audit.TOTP_ENABLE, user, account_target(user.username), ip=ip)
+    return codes
+
+
 def new_recovery_codes(db: Session, user: User, secret_key: str) -> list[str]:
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []

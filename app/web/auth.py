@@ -514,19 +514,9 @@ async def login_enrol(
             user = _pending(request, db, settings.secret)
             if totp.enabled(db, user) or not totp.totp_required(db, user.role):
                 raise LoginRefused(status.HTTP_409_CONFLICT, "nothing to enrol: log in again")
-            verdict = totp.check_code(db, user, body.code, settings.secret, confirming=True)
-            if not verdict.ok:
-                audit.record(
-                    db,
-                    audit.TOTP_ENROL_FAILED,
-                    user,
-                    account_target(user.username),
-                    ip=ip,
-                    reason=verdict.reason,
-                )
+            codes = totp.enrol_with_code(db, user, body.code, settings.secret, ip)
+            if codes is None:
                 return None, ""
-            codes = totp.confirm_enrolment(db, user, settings.secret)
-            audit.record(db, audit.TOTP_ENABLE, user, account_target(user.username), ip=ip)
             settle_login_attempt(
                 db, user.username, True, sec.login_max_failures, sec.lockout_minutes
             )

@@ -67,24 +67,14 @@ def totp_enable(
     if totp.enabled(db, user):
         raise HTTPException(status.HTTP_409_CONFLICT, "the second factor is already on")
     ip = client_ip(request.scope, security_settings(request.app.state).trusted_proxies)
-    verdict = totp.check_code(db, user, body.code, settings.secret, confirming=True)
-    if not verdict.ok:
-        audit.record(
-            db,
-            audit.TOTP_ENROL_FAILED,
-            user,
-            account_target(user.username),
-            ip=ip,
-            reason=verdict.reason,
-        )
+    codes = totp.enrol_with_code(db, user, body.code, settings.secret, ip)
+    if codes is None:
         db.commit()
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             "wrong code: start the setup first (POST /api/account/totp/setup), then send the "
             "6 digits the authenticator app shows now",
         )
-    codes = totp.confirm_enrolment(db, user, settings.secret)
-    audit.record(db, audit.TOTP_ENABLE, user, account_target(user.username), ip=ip)
     db.commit()
     return RecoveryCodesOut(recovery_codes=codes)
 

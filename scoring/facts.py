@@ -37,6 +37,8 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
+from scoring.policy import find_phrases
+
 FactStatus = Literal["stated", "misstated"]
 MentionClass = Literal["number", "duration", "time", "date", "day", "phone"]
 
@@ -51,6 +53,9 @@ class FactSpec:
     # What the fact is about when its article names it («Орбита Плюс» for the tariff's price):
     # weak keywords, yielding a clause to any fact's own keyword.
     subjects: tuple[str, ...] = ()
+    # Phrasings that misstate a text fact («списывается сразу за месяц вперёд» for «первое
+    # списание после подключения»), matched like policy phrases (scoring/policy.py).
+    wrong: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1060,6 +1065,13 @@ def _check(
 
     (start, end), mention, clause = min(candidates, key=rank)
     ok = mention is None or _equal(expected, mention, spec.kind)
+    if not ok and mention is not None and clause is not None:
+        right = _right_value_beside(parsed, spec, expected, mention, clauses[clause], known)
+        if right is not None:
+            # «отдельно 1 490 рублей, а вместе с пылесосом — 990»: two prices of the knowledge
+            # base side by side, the fact's among them; the other is not the fact misstated.
+            mention, clause = right
+            start, end, ok = mention.start, mention.end, True
     return FactCheck(
         fact=spec.id,
         status="stated" if ok else "misstated",
@@ -1124,6 +1136,36 @@ def _negated_at(parsed: _Reply, start: int, end: int) -> bool:
     )
 
 
+# A value that is an identifier a customer types: an APN, an address, a login, a site
+# («internet.volna», «lk.energo.ru», «support@shop.ru»). Latin letters with a dot, @ or slash.
+_IDENTIFIER = re.compile(r"^(?=.*[a-z])[a-z0-9][a-z0-9_\-]*(?:[.@/:][a-z0-9_\-]+)+$")
+_IDENTIFIER_IN_TEXT = re.compile(r"(?<![\w.@/\-])[a-z0-9][a-z0-9_\-]*(?:[.@/:][a-z0-9_\-]+)+")
+
+
+def _check_identifier(reply: str, spec: FactSpec, hits: Sequence[_Hit]) -> FactCheck | None:
+    """An identifier is typed character by character, so it is compared whole: «internet.volna.ru»
+    is not «internet.volna». A different identifier said beside the fact's keyword (or like the
+    value) misstates it."""
+    wanted = {_norm(v) for v in (spec.value, *spec.aliases)}
+    folded = reply.casefold().replace("ё", "е")
+    found = [m for m in _IDENTIFIER_IN_TEXT.finditer(folded)]
+    for m in found:
+        if m.group().rstrip(".:/") in wanted:
+            return FactCheck(
+                spec.id, "stated", m.start(), m.end(), reply[m.start() : m.end()], spec.value
+            )
+    value = _norm(spec.value)
+    for m in found:
+        said = m.group().rstrip(".:/")
+        near = any(abs(h.start - m.start()) <= 80 for h in hits)
+        if near or fuzz.ratio(said, value) >= 70:
+            end = m.start() + len(said)
+            return FactCheck(
+                spec.id, "misstated", m.start(), end, reply[m.start() : end], spec.value
+            )
+    return None
+
+
 def _check_text(
     reply: str,
     spec: FactSpec,
@@ -1131,6 +1173,15 @@ def _check_text(
     hits: Sequence[_Hit],
     parsed: _Reply | None = None,
 ) -> FactCheck | None:
+    if _IDENTIFIER.match(_norm(spec.value)):
+        return _check_identifier(reply, spec, hits)
+    if spec.wrong:
+        # A text fact has no value to compare, so the scenario says what the wrong versions
+        # sound like; said (not warned against), one of them misstates the fact.
+        for hit in find_phrases(reply, spec.wrong):
+            return FactCheck(
+                spec.id, "misstated", hit.start, hit.end, reply[hit.start : hit.end], spec.value
+            )
     if aliases:
         start, end = aliases[0]
         return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
@@ -1204,7 +1255,11 @@ def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
         own.append((strong[i] | weak[i]) - yielded)
     others = []
     for i in range(len(specs)):
-        rest = set().union(*(own[j] for j in range(len(specs)) if j != i))
+        # A text fact owns no figure: «место багажа стоит 2 900 рублей» is not about «багаж не
+        # включён» for the price whose keyword began the sentence.
+        rest = set().union(
+            *(own[j] for j in range(len(specs)) if j != i and _may_own(specs[j], specs[i]))
+        )
         others.append(rest - own[i])
     claimed: dict[int, str] = {}
     for i, spec in enumerate(specs):
@@ -1217,6 +1272,14 @@ def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
             if _comparable(expected, m, spec.kind) and _equal(expected, m, spec.kind):
                 claimed.setdefault(m.start, spec.id)
     return _Context(hits, others, claimed)
+
+
+def _may_own(owner: FactSpec, other: FactSpec) -> bool:
+    """Whether ``owner``'s keyword clause can hold a value of ``other``'s: a text fact without
+    digits has no value to take, so its clauses keep other facts' figures."""
+    if owner.kind == "text" and other.kind != "text":
+        return bool(re.search(r"\d", owner.value))
+    return True
 
 
 def keyword_spans(reply: str, spec: FactSpec) -> list[tuple[int, int, bool]]:
@@ -1296,6 +1359,36 @@ def knowledge_values(texts: Iterable[str]) -> tuple[KbValue, ...]:
             if c is not None:
                 out.append(KbValue(m, _content_words(parsed, clauses[c], (m.start, m.end))))
     return tuple(out)
+
+
+def _right_value_beside(
+    parsed: _Reply,
+    spec: FactSpec,
+    expected: Mention,
+    said: Mention,
+    clause: _Clause,
+    known: Sequence[KbValue],
+) -> tuple[Mention, int] | None:
+    """The fact's right value in the same sentence as ``said``, when ``said`` is itself a value
+    of the knowledge base: the operator quoted both (a list price beside the bundle price)."""
+    if not any(
+        _comparable(k.mention, said, spec.kind) and _equal(k.mention, said, spec.kind)
+        for k in known
+    ):
+        return None
+    clauses = parsed.clauses()
+    for m in parsed.mentions():
+        c = _clause_of(clauses, m.start)
+        if (
+            c is not None
+            and clauses[c].sentence == clause.sentence
+            and m.start != said.start
+            and _comparable(expected, m, spec.kind)
+            and _equal(expected, m, spec.kind)
+            and not _value_negated(parsed.tokens, parsed.starts, m.start)
+        ):
+            return m, c
+    return None
 
 
 def _quotes_other_value(

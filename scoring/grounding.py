@@ -78,6 +78,9 @@ class KnownFact:
     label: str | None = None  # the content label the fact conveys, when not the default
     tags: tuple[str, ...] = ()  # the tags of the article it belongs to
     keywords: tuple[str, ...] = ()
+    # Sales labels the fact conveys too (a sales scenario's product facts): stating the
+    # offered product's price or coverage is presenting it, a cross-sell article's is offering.
+    sales: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +351,10 @@ def ground(
         known = by_id.get(check.fact)
         label = fact_label(known) if known is not None else "information"
         out.append(Detection(label, check.start, check.end, f"{SOURCE_PREFIX}fact:{check.fact}"))
+        for extra in known.sales if known is not None else ():
+            out.append(
+                Detection(extra, check.start, check.end, f"{SOURCE_PREFIX}fact:{check.fact}")
+            )
         taken.append((check.start, check.end))
     if not knowledge.values:
         return out

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 import yaml
 from rapidfuzz.distance import Levenshtein
@@ -144,15 +145,47 @@ def _clauses(sentence: Sequence[Token]) -> list[list[Token]]:
     return merged
 
 
-def _warns(clause: Sequence[Token], first: int, phrase_negated: bool) -> bool:
-    """Whether the clause warns against what it mentions (conditions: :func:`_conditioned`)."""
+_AFTER_MODALS = frozenset(
+    {
+        "нужно",
+        "надо",
+        "нужный",
+        "необходимо",
+        "стоить",
+        "следовать",
+        "требоваться",
+        "получиться",
+        "удаться",
+        "выйти",
+        "смочь",
+        "возможно",
+        "возможность",
+        "рекомендовать",
+        "советовать",
+        "можно",
+        "мочь",
+        "обязательно",
+        "нужен",
+    }
+)
+
+
+def _warns(clause: Sequence[Token], window: tuple[int, int], phrase_negated: bool) -> bool:
+    """Whether the clause warns against what it mentions (conditions: :func:`_conditioned`):
+    «не» just before the matched words, among them, or just after them («вскрывать счётчик не
+    нужно»)."""
     words = policy_words()
     lemmas = [t.lemma for t in clause]
     if phrase_negated:
         return False
     if set(lemmas) & words.prohibit:
         return True
-    return any(lem in _NEGATORS for lem in lemmas[max(0, first - 3) : first + 1])
+    first, last = window
+    if any(lem in _NEGATORS for lem in lemmas[max(0, first - 3) : last + 1]):
+        return True
+    # after the words only a negated modal warns: «вскрывать не нужно», not «не бойтесь»
+    after = lemmas[last + 1 : last + 4]
+    return any(lem in _NEGATORS and nxt in _AFTER_MODALS for lem, nxt in pairwise(after))
 
 
 def _match_clause(clause: Sequence[Token], wanted: Sequence[str]) -> tuple[int, int] | None:
@@ -175,8 +208,53 @@ def _match_clause(clause: Sequence[Token], wanted: Sequence[str]) -> tuple[int, 
     return best
 
 
-def find_phrases(text: str, phrases: Sequence[str]) -> list[PhraseHit]:
-    """Every phrase said (not warned against) in ``text``, at most one hit per phrase."""
+@cache
+def _phrase_nouns(phrase: str) -> frozenset[str]:
+    return frozenset(
+        t.lemma for t in tokenize(phrase) if t.kind == "word" and t.tags.startswith("NOUN")
+    )
+
+
+def _match_elided(
+    clause: Sequence[Token],
+    wanted: Sequence[str],
+    nouns: frozenset[str],
+    before: Sequence[Token],
+) -> tuple[int, int] | None:
+    """A phrase whose noun the clause leaves out, said earlier in the sentence: «если тариф
+    не понравится — вернём вас на старый» says «вернуть старый тариф». Only an elided head
+    counts: the phrase's adjective stands with no noun after it («старый телефон» is
+    another thing), and the phrase keeps at least two words in the clause."""
+    words = policy_words()
+    for noun in nouns:
+        rest = [w for w in wanted if w != noun]
+        if len(rest) < 2 or not any(_same_word(noun, t.lemma, words) for t in before):
+            continue
+        window = _match_clause(clause, rest)
+        if window is None:
+            continue
+        lo, hi = window
+        heads = [
+            i
+            for i in range(lo, hi + 1)
+            if clause[i].tags.startswith("ADJF")
+            and any(_same_word(w, clause[i].lemma, words) for w in rest)
+        ]
+        if heads and all(
+            i + 1 >= len(clause) or not clause[i + 1].tags.startswith("NOUN") for i in heads
+        ):
+            return window
+    return None
+
+
+def find_phrases(text: str, phrases: Sequence[str], *, advice: bool = False) -> list[PhraseHit]:
+    """Every phrase said (not warned against) in ``text``, at most one hit per phrase.
+
+    ``advice``: the phrases are things never to say or advise (a knowledge base's
+    ``forbidden``). Then a condition does not excuse its consequence: «если давит в груди,
+    скорую вызывать не нужно» advises it all the same; only the condition's own clause
+    («если пломба вскрыта, …») says nothing. For a commitment, a condition on the procedure
+    («если банк признает операцию мошеннической, деньги вернут») is no promise."""
     tokens = tokenize(text)
     hits: list[PhraseHit] = []
     for phrase in phrases:
@@ -184,7 +262,7 @@ def find_phrases(text: str, phrases: Sequence[str]) -> list[PhraseHit]:
         if not wanted:
             continue
         negated = "не" in wanted
-        hit = _find(tokens, wanted, negated, phrase)
+        hit = _find(tokens, wanted, negated, phrase, advice=advice)
         if hit is not None:
             hits.append(hit)
     return hits
@@ -205,18 +283,25 @@ def _conditioned(clause: Sequence[Token]) -> bool:
 
 
 def _find(
-    tokens: Sequence[Token], wanted: Sequence[str], negated: bool, phrase: str
+    tokens: Sequence[Token], wanted: Sequence[str], negated: bool, phrase: str, *, advice: bool
 ) -> PhraseHit | None:
+    nouns = _phrase_nouns(phrase)
     for sentence in _sentences(tokens):
         if sentence[-1].lemma == "?":
             continue  # a question asks about it; it does not advise it
         conditioned = False
+        before: list[Token] = []
         for clause in _clauses(sentence):
-            conditioned = conditioned or _conditioned(clause)
+            condition = _conditioned(clause)
+            conditioned = condition if advice else conditioned or condition
             if any(t.lemma == "ли" for t in clause):
+                before.extend(clause)
                 continue  # «вернут ли деньги, решает отдел»: an (indirect) question, not advice
             window = _match_clause(clause, wanted)
-            if window is None or conditioned or _warns(clause, window[0], negated):
+            if window is None:
+                window = _match_elided(clause, wanted, nouns, before)
+            before.extend(clause)
+            if window is None or conditioned or _warns(clause, window, negated):
                 continue
             return PhraseHit(
                 phrase=phrase,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -279,10 +280,13 @@ def train(folds: int = 5) -> LinearModel:
         eligible(doc, detector.evidence(doc, detector.customer_document(customer)))
         for doc, (_, customer, _) in zip(docs, data, strict=True)
     ]
-    # Out-of-fold logits pick the threshold (folds by position: deterministic).
+    # Out-of-fold logits pick the threshold. A reply's fold is a hash of its text: adding an
+    # example elsewhere does not reshuffle every fold (by position it did, and moved the
+    # threshold with it).
+    fold_of = [zlib.crc32(reply.encode("utf-8")) % folds for reply, _, _ in data]
     scored: list[tuple[float, bool]] = []
     for k in range(folds):
-        train_idx = [i for i in range(len(data)) if i % folds != k]
+        train_idx = [i for i in range(len(data)) if fold_of[i] != k]
         vocab = _vocabulary([feature_sets[i] for i in train_idx])
         index = {f: n for n, f in enumerate(vocab)}
         rows = [[index[f] for f in feature_sets[i] if f in index] for i in train_idx]
@@ -292,7 +296,7 @@ def train(folds: int = 5) -> LinearModel:
         scored += [
             (fold_model.logit(feature_sets[i]), ys[i])
             for i in range(len(data))
-            if i % folds == k and judged[i]
+            if fold_of[i] == k and judged[i]
         ]
     vocab = _vocabulary(feature_sets)
     index = {f: n for n, f in enumerate(vocab)}

@@ -16,8 +16,9 @@ from typing import Any, Final
 
 from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
-from scoring.detection.types import BehaviourDetector, DetectionResult
+from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
 from scoring.facts import FactCheck, FactSpec, check_facts, knowledge_values
+from scoring.grounding import SOURCE_PREFIX as GROUNDED_PREFIX
 from scoring.grounding import ground, merge
 from scoring.identity import gives_all, ground_identity
 from simulator.engine.call_timing import (
@@ -141,6 +142,7 @@ def fact_spec(fact: Fact, subjects: tuple[str, ...] = ()) -> FactSpec:
         keywords=tuple(fact.keywords),
         aliases=tuple(fact.aliases),
         subjects=subjects,
+        wrong=tuple(fact.wrong),
     )
 
 
@@ -176,6 +178,19 @@ def fact_specs(scenario: Scenario) -> list[FactSpec]:
 
 def _ms(t: float) -> float:
     return round(t, 3)
+
+
+def _discloses(detection: Detection, text: str) -> bool:
+    """A disclosure of personal data is a value: one of the profile's (grounded) or a concrete
+    figure in the span. «Звоню по вашему вкладу» before identification names no data (the
+    catalogue's personal_data convention); «ваш вклад на 250 000 ₽ заканчивается» does."""
+    if detection.label != "personal_data":
+        return False
+    if (detection.source or "").startswith(GROUNDED_PREFIX):
+        return True
+    start = max(text.rfind(mark, 0, detection.start) for mark in ".!?") + 1
+    ends = [i for mark in ".!?" if (i := text.find(mark, detection.end)) >= 0]
+    return any(ch.isdigit() for ch in text[start : min(ends, default=len(text))])
 
 
 class Engine:
@@ -541,7 +556,7 @@ class Engine:
         for d in result.detections:
             if d.label in VIOLATION_IDS and d.label not in excused:
                 found.setdefault(d.label, (d.start, d.end, d.source))
-        personal = next((d for d in result.detections if d.label == "personal_data"), None)
+        personal = next((d for d in result.detections if _discloses(d, text)), None)
         if personal is not None and not self.state.identified:
             found.setdefault(
                 PERSONAL_DATA_UNVERIFIED,

@@ -8,9 +8,10 @@ of the scenario model: facts with their kind, label and article tags; the custom
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from scoring.grounding import Knowledge, KnownFact, KnownValue, profile_values
+from scoring.grounding import Knowledge, KnownFact, KnownValue, fact_label, profile_values
 from simulator.scenario.model import Scenario
 
 # Records whose values are the state of an order or a request, not the customer's data.
@@ -22,11 +23,35 @@ _STATE_FIELD = re.compile(r"статус|состояни|срок|дат|дос
 
 
 def scenario_facts(scenario: Scenario) -> tuple[KnownFact, ...]:
-    return tuple(
-        KnownFact(fact.id, fact.kind, fact.label, tuple(article.tags), tuple(fact.keywords))
-        for article in scenario.knowledge_base
-        for fact in article.facts
-    )
+    out = []
+    for article in scenario.knowledge_base:
+        for fact in article.facts:
+            known = KnownFact(
+                fact.id, fact.kind, fact.label, tuple(article.tags), tuple(fact.keywords)
+            )
+            sales = _sales_labels(scenario, article.tags, known)
+            out.append(replace(known, sales=sales) if sales else known)
+    return tuple(out)
+
+
+# Article tags (by stem) that say what a sales scenario's article is about.
+_CROSS_SELL_TAGS = ("допрод", "кросс", "cross", "дополнительн")
+_NOT_PRODUCT_TAGS = ("возраж", "оплат", "конкурен", "доставк", "платеж", "платёж")
+
+
+def _sales_labels(scenario: Scenario, tags: Sequence[str], fact: KnownFact) -> tuple[str, ...]:
+    """In offering products (A/02.3) a fact of the product on offer, stated right, presents
+    it (its price, rate, coverage: what «Презентация продукта» is made of), and a fact of a
+    cross-sell article offers that product. Objections, payment and delivery articles are
+    other content; payment and timeline facts keep their own label only."""
+    if scenario.function != "A/02.3" or fact_label(fact) != "information":
+        return ()
+    tags_text = " ".join(tags).casefold()
+    if any(t in tags_text for t in _CROSS_SELL_TAGS):
+        return ("cross_sell",)
+    if any(t in tags_text for t in _NOT_PRODUCT_TAGS):
+        return ()
+    return ("product_presentation",)
 
 
 def knowledge(

@@ -184,7 +184,7 @@ def breaches(scenario: Scenario, text: str) -> list[tuple[Forbidden, PhraseHit]]
     """The forbidden things the reply says, one hit per forbidden item."""
     out: list[tuple[Forbidden, PhraseHit]] = []
     for item in scenario.forbidden():
-        hits = find_phrases(text, item.says)
+        hits = find_phrases(text, item.says, advice=True)
         if hits:
             out.append((item, min(hits, key=lambda h: h.start)))
     return out

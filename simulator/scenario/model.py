@@ -125,12 +125,27 @@ class Fact(_Strict):
     value: str
     keywords: list[str] = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
+    wrong: list[str] = Field(
+        default_factory=list,
+        description="Text facts: phrasings that misstate the fact (matched by lemmas inside "
+        "one clause, like policy phrases); one said counts as a misstated fact",
+    )
     label: ContentLabel | None = Field(
         None,
         description="What stating the fact conveys, when not the default for its kind "
         "(price, number, time, date, phone, text: information; term, deadline: timeline; "
         "payment facts: payment_info)",
     )
+
+    @model_validator(mode="after")
+    def _wrong_only_for_text(self) -> Fact:
+        if self.wrong and self.kind != "text":
+            raise ValueError(
+                f"fact {self.id!r}: `wrong:` is for text facts; a {self.kind} is compared with "
+                "its value already (a wrong figure is misstated without listing it); remove "
+                "`wrong:` or make the fact `kind: text`"
+            )
+        return self
 
 
 class Forbidden(_Strict):

@@ -382,3 +382,46 @@ def test_a_dash_between_two_amounts_with_units_is_no_range() -> None:
     assert [c.status for c in check_facts("Страховка стоит 500–900 рублей.", [option])] == [
         "misstated"
     ]
+
+
+APN = FactSpec(id="apn", kind="text", value="internet.volna", keywords=("APN", "точка доступа"))
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("В поле APN впишите internet.volna.", "stated"),
+        ("Точка доступа — INTERNET.VOLNA, проверьте её.", "stated"),
+        ("Проверьте точку доступа: должно быть internet.volna.ru, и перезагрузитесь.", "misstated"),
+        ("APN впишите так: inet.volna", "misstated"),
+        ("Зайдите на сайт volna.ru, там есть инструкция.", None),
+    ],
+)
+def test_an_identifier_is_compared_whole(reply: str, status: str | None) -> None:
+    [check] = check_facts(reply, [APN]) or [None]
+    assert (check.status if check else None) == status
+
+
+FIRST_CHARGE = FactSpec(
+    id="first_charge",
+    kind="text",
+    value="первое списание после подключения",
+    keywords=("списание", "оплата"),
+    aliases=("после подключения",),
+    wrong=("за месяц вперёд",),
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("Первое списание — после подключения, за оставшиеся дни.", "stated"),
+        ("Оплата сразу: спишем абонентскую плату за месяц вперёд.", "misstated"),
+        ("Нет, за месяц вперёд платить не нужно: списание после подключения.", "stated"),
+    ],
+)
+def test_a_text_fact_is_misstated_by_a_wrong_version_the_scenario_lists(
+    reply: str, status: str
+) -> None:
+    [check] = check_facts(reply, [FIRST_CHARGE])
+    assert check.status == status

@@ -91,3 +91,61 @@ def test_a_possessive_idiom_needs_its_words() -> None:
     phrase = ["проверка за ваш счёт"]
     assert find_phrases("Для проверки назовите лицевой счёт и адрес.", phrase) == []
     assert find_phrases("Проверка модуля будет за ваш счёт.", phrase) != []
+
+
+METER = ["вскройте счётчик", "снимите крышку счётчика"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Вскрывать счётчик не нужно: неисправен модуль связи.",
+        "пломбу вскрывать ни в коем случае не стоит",
+        "Назовите лицевой счёт, чтобы я открыла данные по вашему счётчику.",
+        "Снимите, пожалуйста, показания со счётчика и пришлите фото.",
+    ],
+)
+def test_a_negated_modal_after_it_or_a_general_verb_is_no_tampering(reply: str) -> None:
+    assert find_phrases(reply, METER + SEAL) == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["Вскройте счётчик, не бойтесь, там ничего сложного.", "Можете сами снять крышку счётчика."],
+)
+def test_a_negation_that_is_not_about_it_still_advises_it(reply: str) -> None:
+    assert find_phrases(reply, METER)
+
+
+def test_forbidden_advice_after_a_condition_is_still_advice() -> None:
+    reply = "Если давит в груди, скорую вызывать не нужно, просто полежите."
+    assert find_phrases(reply, NO_AMBULANCE, advice=True)
+    # the condition's own clause advises nothing
+    assert find_phrases("Если пломбу вскроете, будет штраф.", SEAL, advice=True) == []
+    # a commitment conditioned on the procedure is no promise
+    assert find_phrases("Если банк признает операцию, деньги вам вернут.", ["деньги вернут"]) == []
+
+
+OLD_TARIFF = ["вернуть старый тариф"]
+
+
+def test_a_noun_said_earlier_in_the_sentence_completes_the_phrase() -> None:
+    reply = "А если тариф не понравится, мы в любой момент вернём вас на прежний."
+    assert find_phrases(reply, OLD_TARIFF, advice=True)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Тариф сохранится, а старый роутер можно вернуть в салон.",
+        "Тариф новый, старый уже не вернуть.",
+        "На архивный тариф вернуться после перехода нельзя.",
+    ],
+)
+def test_an_adjective_with_its_own_noun_or_a_warning_is_no_elision(reply: str) -> None:
+    assert find_phrases(reply, OLD_TARIFF, advice=True) == []
+
+
+def test_it_will_not_work_after_it_is_a_warning() -> None:
+    reply = "Скажу честно: вернуться потом на прежний тариф не получится."
+    assert find_phrases(reply, OLD_TARIFF, advice=True) == []

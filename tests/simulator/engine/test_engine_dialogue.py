@@ -143,6 +143,15 @@ def test_personal_data_before_identification_is_a_violation() -> None:
     assert messages(events) == [("reaction", "Вы даже не спросили, кто я.")]
 
 
+def test_naming_the_subject_of_a_call_before_identification_discloses_nothing() -> None:
+    # The detector says personal_data, but there is no value: neither a profile value nor a
+    # figure in its sentence («звоню по вашему вкладу, назовите ФИО»).
+    engine, _ = make_engine()
+    engine.start()
+    events = say(engine, "Звоню по вопросу на вашем счёте. Назовите, пожалуйста, ФИО.")
+    assert of_type(events, "violation") == []
+
+
 def test_personal_data_after_identification_is_fine() -> None:
     engine, _ = make_engine()
     to_price_step(engine)

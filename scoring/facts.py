@@ -1439,10 +1439,102 @@ def explain_facts(
         ]
     else:
         checks = [_check(parsed, spec, set(), notes, known=known) for spec in specs]
-    return [c for c in checks if c is not None], notes
+    found = [c for c in checks if c is not None]
+    return found + _unlisted_misstatements(parsed, found, known), notes
+
+
+UNLISTED_PREFIX = "kb:"
+# Words too common to tie a reply's clause to one sentence of the knowledge base.
+_GENERIC = frozenset(
+    {
+        "это",
+        "ваш",
+        "наш",
+        "можно",
+        "нужно",
+        "быть",
+        "который",
+        "также",
+        "весь",
+        "свой",
+        "стоить",
+        "составить",
+        "составлять",
+        "около",
+        "всего",
+        "только",
+        "один",
+        "если",
+        "чем",
+    }
+)
+
+
+def _close_hours(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.03 * max(a, b, 1e-9)
+
+
+def _unlisted_misstatements(
+    parsed: _Reply, checks: Sequence[FactCheck], known: Sequence[KbValue]
+) -> list[FactCheck]:
+    """A figure the knowledge base gives without listing it as a fact, said wrong: a duration
+    or an amount with a unit in a clause that shares at least two content words with the
+    knowledge base's clause for it («не позднее чем за 12 часов до вылета» against «не позднее
+    чем за 24 часа до вылета»). Conservative, because a false misstatement fails a good
+    operator: a value the knowledge base gives anywhere is never wrong, a value a listed fact
+    read is left to it, a negated value is no statement, and the nearest clause of the
+    knowledge base must be one (a tie says nothing)."""
+    if not known:
+        return []
+    clauses = parsed.clauses()
+    taken = [(c.start, c.end) for c in checks]
+    out: list[FactCheck] = []
+    for m in parsed.mentions():
+        # Durations only: amounts in a reply also come from the customer's profile, their own
+        # words and the operator's arithmetic («экономия около 300 рублей»), none of which is
+        # in the knowledge base; a term («за 24 часа», «5 рабочих дней») comes from it.
+        if m.cls != "duration" or m.number_to is not None or m.hours is None:
+            continue
+        if any(a < m.end and m.start < b for a, b in taken):
+            continue
+        same = [
+            k
+            for k in known
+            if k.mention.cls == "duration"
+            and k.mention.number_to is None
+            and k.mention.hours is not None
+        ]
+        # «полгода» is 4 380 h, «6 месяцев» 4 320 h: the same term said two ways
+        if not same or any(_close_hours(k.mention.hours or 0, m.hours) for k in same):
+            continue
+        c = _clause_of(clauses, m.start)
+        if c is None or _value_negated(parsed.tokens, parsed.starts, m.start):
+            continue
+        words = _content_words(parsed, clauses[c], (m.start, m.end)) - _GENERIC
+        scored = sorted(
+            ((len((k.words - _GENERIC) & words), i) for i, k in enumerate(same)), reverse=True
+        )
+        best, index = scored[0]
+        if best < 2 or (len(scored) > 1 and scored[1][0] == best):
+            continue
+        expected = same[index].mention
+        out.append(
+            FactCheck(
+                fact=f"{UNLISTED_PREFIX}{expected.text}",
+                status="misstated",
+                start=m.start,
+                end=m.end,
+                said=m.text,
+                expected=expected.text,
+                clause_start=clauses[c].start,
+                clause_end=clauses[c].end,
+            )
+        )
+    return out
 
 
 __all__ = [
+    "UNLISTED_PREFIX",
     "FactCheck",
     "FactNote",
     "FactSpec",

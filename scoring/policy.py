@@ -37,6 +37,7 @@ class PolicyWords:
     same: dict[str, frozenset[str]]
     prohibit: frozenset[str]
     conditional: frozenset[str]
+    procedure: frozenset[str]
 
 
 @cache
@@ -52,6 +53,7 @@ def policy_words() -> PolicyWords:
         same=same,
         prohibit=frozenset(str(w) for w in raw.get("prohibit") or []),
         conditional=frozenset(str(w) for w in raw.get("conditional") or []),
+        procedure=frozenset(str(w) for w in raw.get("procedure") or []),
     )
 
 
@@ -247,6 +249,23 @@ def _match_elided(
     return None
 
 
+def _match_about_condition(
+    clause: Sequence[Token], wanted: Sequence[str], condition: Sequence[Token]
+) -> tuple[int, int] | None:
+    """«если модуль придётся ремонтировать, это оплачивается отдельно»: «это» stands for the
+    condition, so the consequence says «ремонт модуля платный». The clause itself must hold at
+    least one of the phrase's words (a bare «это штраф» after «если вскроете пломбу» advises
+    nothing)."""
+    words = policy_words()
+    own = [i for i, t in enumerate(clause) if any(_same_word(w, t.lemma, words) for w in wanted)]
+    if not own:
+        return None
+    for w in wanted:
+        if not any(_same_word(w, t.lemma, words) for t in (*condition, *clause)):
+            return None
+    return min(own), max(own)
+
+
 def find_phrases(text: str, phrases: Sequence[str], *, advice: bool = False) -> list[PhraseHit]:
     """Every phrase said (not warned against) in ``text``, at most one hit per phrase.
 
@@ -275,11 +294,17 @@ def _conditioned(clause: Sequence[Token]) -> bool:
     """«если банк признает операцию мошеннической, …» conditions what follows on the
     procedure; «если хотите, …» is only politeness."""
     lemmas = [t.lemma for t in clause]
+    while lemmas and lemmas[0] in ("а", "и", "но", "ну"):
+        lemmas = lemmas[1:]  # «а если …»
     return (
         bool(lemmas)
         and lemmas[0] in policy_words().conditional
         and not (set(lemmas[1:4]) & _POLITE_IF)
     )
+
+
+def _procedural(clause: Sequence[Token]) -> bool:
+    return bool({t.lemma for t in clause} & policy_words().procedure)
 
 
 def _find(
@@ -289,18 +314,29 @@ def _find(
     for sentence in _sentences(tokens):
         if sentence[-1].lemma == "?":
             continue  # a question asks about it; it does not advise it
-        conditioned = False
+        conditioned = excused = False
         before: list[Token] = []
+        last_condition: list[Token] = []
         for clause in _clauses(sentence):
             condition = _conditioned(clause)
-            conditioned = condition if advice else conditioned or condition
+            if advice:
+                # The condition's own clause advises nothing; its consequence does, unless
+                # the condition is the procedure's decision («если банк признает операцию
+                # мошеннической, деньги вернут»: convention 19, a conditional outcome).
+                excused = _procedural(clause) if condition else excused
+                conditioned = condition or excused
+            else:
+                conditioned = conditioned or condition
             if any(t.lemma == "ли" for t in clause):
                 before.extend(clause)
                 continue  # «вернут ли деньги, решает отдел»: an (indirect) question, not advice
             window = _match_clause(clause, wanted)
             if window is None:
                 window = _match_elided(clause, wanted, nouns, before)
+            if window is None and advice and last_condition and clause[0].lemma == "это":
+                window = _match_about_condition(clause, wanted, last_condition)
             before.extend(clause)
+            last_condition = list(clause) if condition else last_condition
             if window is None or conditioned or _warns(clause, window, negated):
                 continue
             return PhraseHit(

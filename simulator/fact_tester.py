@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.facts import (
+    UNLISTED_PREFIX,
     FactCheck,
     describe,
     expected_mention,
@@ -127,6 +128,25 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
             aliases = f"; aliases: {', '.join(spec.aliases)}" if spec.aliases else ""
             verdict.why = f"none of its keywords is in the reply (keywords: {words}{aliases})"
         verdicts.append(verdict)
+    for check in checks:
+        if check.fact.startswith(UNLISTED_PREFIX):
+            clause = ""
+            if check.clause_start is not None and check.clause_end is not None:
+                clause = reply[check.clause_start : check.clause_end].strip()
+            verdicts.append(
+                FactVerdict(
+                    check.fact,
+                    "term",
+                    check.expected,
+                    "a term of the knowledge base, not listed as a fact",
+                    check.status,
+                    "the clause shares its words with the knowledge base's sentence for "
+                    f"«{check.expected}», and the term said differs",
+                    said=check.said,
+                    value_read=check.said,
+                    clause=clause,
+                )
+            )
     known = knowledge(scenario, {})
     grounded = [
         {

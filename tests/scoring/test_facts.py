@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.facts import FactCheck, FactSpec, check_fact, check_facts, extract_mentions
+from scoring.facts import (
+    FactCheck,
+    FactSpec,
+    check_fact,
+    check_facts,
+    extract_mentions,
+    knowledge_values,
+)
 
 ONLINE = FactSpec("fee_online", "price", "2 900 рублей", ("сайт", "приложение"), ("2900 ₽",))
 AIRPORT = FactSpec("fee_airport", "price", "4 500 рублей", ("аэропорт", "стойка"))
@@ -425,3 +432,30 @@ def test_a_text_fact_is_misstated_by_a_wrong_version_the_scenario_lists(
 ) -> None:
     [check] = check_facts(reply, [FIRST_CHARGE])
     assert check.status == status
+
+
+KB_TERMS = knowledge_values(
+    [
+        "Доплатить за багаж на сайте можно не позднее чем за 24 часа до вылета. "
+        "Вклад «Надёжный» открывается на 6 месяцев."
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "wrong"),
+    [
+        ("Оформить багаж на сайте можно не позднее чем за 12 часов до вылета.", "12 часов"),
+        ("Доплатить на сайте успеете не позднее чем за 24 часа до вылета.", None),
+        ("На ваши полгода вклад «Надёжный» подходит.", None),  # 6 months said another way
+        ("Курьер приедет через 3 часа.", None),  # no sentence of the knowledge base about it
+        ("Доплатить не позднее чем не за 12 часов, а за сутки до вылета.", None),
+    ],
+)
+def test_a_term_the_knowledge_base_gives_without_a_fact_is_checked_in_its_context(
+    reply: str, wrong: str | None
+) -> None:
+    checks = [c for c in check_facts(reply, [], KB_TERMS) if c.fact.startswith("kb:")]
+    assert [c.said for c in checks] == ([wrong] if wrong else [])
+    if wrong:
+        assert checks[0].status == "misstated" and checks[0].expected == "24 часа"

@@ -149,3 +149,14 @@ def test_an_adjective_with_its_own_noun_or_a_warning_is_no_elision(reply: str) -
 def test_it_will_not_work_after_it_is_a_warning() -> None:
     reply = "Скажу честно: вернуться потом на прежний тариф не получится."
     assert find_phrases(reply, OLD_TARIFF, advice=True) == []
+
+
+def test_this_after_a_condition_stands_for_the_condition() -> None:
+    reply = "Проверка бесплатная, а если модуль придётся ремонтировать, это оплачивается отдельно."
+    assert find_phrases(reply, ["ремонт модуля платный"], advice=True)
+    assert find_phrases("Если пломбу вскроете, это штраф.", SEAL, advice=True) == []
+
+
+def test_a_consequence_of_the_procedure_s_decision_is_no_breach() -> None:
+    reply = "А если банк признает операцию мошеннической, деньги вам вернут."
+    assert find_phrases(reply, ["деньги вам вернут"], advice=True) == []

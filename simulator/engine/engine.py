@@ -21,6 +21,7 @@ from scoring.facts import FactCheck, FactSpec, check_facts, knowledge_values
 from scoring.grounding import SOURCE_PREFIX as GROUNDED_PREFIX
 from scoring.grounding import ground, merge
 from scoring.identity import gives_all, ground_identity
+from scoring.nlp import tokenize
 from simulator.engine.call_timing import (
     call_reaction,
     call_timing,
@@ -180,6 +181,35 @@ def _ms(t: float) -> float:
     return round(t, 3)
 
 
+_TRANSFER_VERBS: Final = frozenset(
+    {"передать", "направить", "отправить", "переслать", "перенаправить", "переадресовать"}
+)
+
+
+def _transfer_told(sentence: str) -> bool:
+    """A transfer told as done: a past or short-participle verb of passing on, not negated."""
+    words = [t for t in tokenize(sentence) if t.is_word]
+    for i, t in enumerate(words):
+        tags = set(t.tags.split(","))
+        if t.lemma not in _TRANSFER_VERBS or not ("past" in tags or "PRTS" in tags):
+            continue
+        if i > 0 and words[i - 1].lemma == "не":
+            return False
+        before = {w.lemma for w in words[max(0, i - 3) : i]}
+        if "PRTS" in tags:
+            return True
+        # «я передала», «мы направили»; «вы передали показания» is the customer's doing
+        return ("sing" in tags and not before & {"вы", "он", "она"}) or "мы" in before
+    return False
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence around a span (a claim's department may be named after its verb)."""
+    first = max(text.rfind(mark, 0, start) for mark in ".!?") + 1
+    ends = [i for mark in ".!?" if (i := text.find(mark, end)) >= 0]
+    return text[first : min(ends, default=len(text))]
+
+
 def _discloses(detection: Detection, text: str) -> bool:
     """A disclosure of personal data is a value: one of the profile's (grounded) or a concrete
     figure in the span. «Звоню по вашему вкладу» before identification names no data (the
@@ -227,6 +257,7 @@ class Engine:
         self._read_s = 0.0  # delay before the customer starts answering the current action
         self._claims = ClaimChecker(scenario)
         self._pending_claims: list[Claim] = []
+        self._transfers: set[str] = set()  # every department transferred to
         self._needs = scenario.needs()
         self._passing: set[str] = set()  # steps being passed through on entry (no loops)
         self._ahead = False  # the reply being handled made progress on a need further along
@@ -335,6 +366,7 @@ class Engine:
             self._evaluate(violations=())
         elif event.type == ev.TRANSFER:
             state.transferred = str(data["department"])
+            self._transfers.add(state.transferred)
             self._emit(ev.TRANSFER, {"department": state.transferred})
             self._evaluate(violations=())
         elif event.type == ev.ESCALATE:
@@ -576,6 +608,7 @@ class Engine:
         for code, (start, end, reason) in found.items():
             self._emit_violation(code, reply_index, self.state.step.id, text, start, end, reason)
         self._note_claims(text, result, reply_index)
+        self._note_named_transfers(text, reply_index)
         return [*codes, *(c for c in found if c not in codes)]
 
     def _emit_violation(
@@ -606,9 +639,15 @@ class Engine:
         state = self.state
         for d in result.detections:
             reason = self._claims.reason(d.label, text[d.start : d.end])
-            if reason is None or self._claims.holds(
-                d.label, state.forms, state.transferred, state.escalated
-            ):
+            named = None
+            if d.label == "transfer_department" and reason is not None:
+                sentence = _sentence_at(text, d.start, d.end)
+                if _transfer_told(sentence):
+                    named = self._claims.named_department(sentence)
+                if named is not None:
+                    name = next(x.name for x in self.scenario.departments if x.id == named)
+                    reason = f"the operator said it was passed to «{name}»; no transfer there"
+            if reason is None or self._holds(d.label, named):
                 continue
             tense = claim_tense(d.label, text[d.start : d.end])
             if tense is None:
@@ -622,25 +661,66 @@ class Engine:
                 text,
                 reason,
                 tense == "announced",
+                named,
             )
             self._pending_claims.append(claim)
+
+    def _note_named_transfers(self, text: str, reply_index: int) -> None:
+        """Each sentence that says the request went to a named department («…и передана в
+        расчётный отдел. А сообщение я направила в техподдержку личного кабинета») is a claim
+        of its own: the detector gives one span per label, and one true transfer must not
+        cover another that was never made."""
+        if not self.scenario.departments:
+            return
+        claimed = {c.named for c in self._pending_claims if c.reply_index == reply_index}
+
+        for m in re.finditer(r"[^.!?]+[.!?]?", text):
+            sentence, start = m.group(), m.start()
+            if sentence.rstrip().endswith("?"):
+                continue
+            named = self._claims.named_department(sentence)
+            if named is None or named in claimed or not _transfer_told(sentence):
+                continue
+            claimed.add(named)
+            if self._holds("transfer_department", named):
+                continue
+            name = next(x.name for x in self.scenario.departments if x.id == named)
+            self._pending_claims.append(
+                Claim(
+                    "transfer_department",
+                    reply_index,
+                    self.state.step.id,
+                    start,
+                    start + len(sentence.rstrip()),
+                    text,
+                    f"the operator said it was passed to «{name}»; no transfer there",
+                    False,
+                    named,
+                )
+            )
+
+    def _holds(self, label: str, named: str | None) -> bool:
+        state = self.state
+        return self._claims.holds(
+            label,
+            state.forms,
+            state.transferred,
+            state.escalated,
+            named=named,
+            transfers=frozenset(self._transfers),
+        )
 
     def _settle_claims(self, *, at_end: bool = False) -> list[str]:
         """Raise ``false_claim`` for each pending claim the state still does not bear out (one
         per claimed reply); returns the codes raised. Announcements wait for the end."""
-        state = self.state
         pending, self._pending_claims = self._pending_claims, []
         raised: set[int] = set()
         for claim in pending:
             if claim.until_end and not at_end:
-                if not self._claims.holds(
-                    claim.label, state.forms, state.transferred, state.escalated
-                ):
+                if not self._holds(claim.label, claim.named):
                     self._pending_claims.append(claim)
                 continue
-            if claim.reply_index in raised or self._claims.holds(
-                claim.label, state.forms, state.transferred, state.escalated
-            ):
+            if claim.reply_index in raised or self._holds(claim.label, claim.named):
                 continue
             raised.add(claim.reply_index)
             self._emit_violation(

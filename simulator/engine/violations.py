@@ -9,7 +9,9 @@
   ticket_registration     a valid CRM record of kind ``ticket`` or ``complaint`` (a scenario
                           with neither: ``contact_log``); not checked without CRM forms
   transfer_department     a transfer (or an escalation) was made; not checked without
-                          ``departments``
+                          ``departments``. A sentence that names one of them («направила в
+                          техподдержку личного кабинета») is a claim of its own, true only
+                          by a transfer there (or an escalation)
   escalation              the supervisor was escalated to
   status_update           only «заказ оформлен»-like spans (an order placed, convention 14):
                           a valid record of kind ``order``; not checked without an order form
@@ -96,6 +98,9 @@ class Claim:
     text: str
     reason: str
     until_end: bool = False  # a future-tense announcement: settled when the contact ends
+    # The department a transfer claim names («передала в техподдержку личного кабинета»):
+    # only a transfer there bears it out, not one to another department.
+    named: str | None = None
 
 
 ClaimTense = Literal["done", "announced"]
@@ -164,12 +169,37 @@ class ClaimChecker:
             return "the operator announced a decision; the scenario has none during the contact"
         return None
 
+    def named_department(self, sentence: str) -> str | None:
+        """The scenario's department a sentence names: most of its name's content words
+        («Техническая поддержка личного кабинета» in «направила в техническую поддержку
+        личного кабинета»), the best one when several."""
+        said = {t.lemma for t in tokenize(sentence) if t.is_word}
+        best: tuple[float, str] | None = None
+        for dept in self.scenario.departments:
+            words = {t.lemma for t in tokenize(dept.name) if t.is_word and len(t.norm) > 2}
+            if len(words) < 2:
+                continue
+            share = len(words & said) / len(words)
+            if share >= 0.6 and len(words & said) >= 2 and (best is None or share > best[0]):
+                best = (share, dept.id)
+        return best[1] if best else None
+
     def holds(
-        self, label: str, forms: Mapping[str, object], transferred: str | None, escalated: bool
+        self,
+        label: str,
+        forms: Mapping[str, object],
+        transferred: str | None,
+        escalated: bool,
+        *,
+        named: str | None = None,
+        transfers: frozenset[str] = frozenset(),
     ) -> bool:
         """Whether the session's state shows the claimed thing was done."""
         if label == "ticket_registration":
             return any(self._kind.get(f) in self._record_kinds for f in forms)
+        if label == "transfer_department" and named is not None:
+            # an escalation routes it as well (the duty specialist takes it from there)
+            return named in transfers or escalated
         if label == "transfer_department":
             # «передала дежурному специалисту» after an escalation routed it all the same.
             return transferred is not None or escalated

@@ -140,6 +140,30 @@ def test_transfer_made_is_no_false_claim() -> None:
     assert violations(e.handle(ClientEvent("session.end", {})), "false_claim") == []
 
 
+TWO_DEPARTMENTS = [
+    {"id": "logistics", "name": "Отдел логистики"},
+    {"id": "claims", "name": "Отдел претензий"},
+]
+
+
+def test_a_true_transfer_does_not_cover_a_claim_about_another_named_department() -> None:
+    e = engine(scenario(departments=TWO_DEPARTMENTS))
+    say(
+        e,
+        "Заявка передана в отдел логистики. А копию я дополнительно направила в отдел претензий.",
+    )
+    e.handle(ClientEvent("transfer", {"department": "logistics"}))
+    [v] = violations(e.handle(ClientEvent("session.end", {})), "false_claim")
+    assert "Отдел претензий" in v["reason"]
+
+
+def test_each_named_transfer_made_is_no_false_claim_and_the_customer_s_own_is_none() -> None:
+    e = engine(scenario(departments=TWO_DEPARTMENTS))
+    say(e, "Вы передали жалобу в отдел претензий, вижу. Я направила заявку в отдел логистики.")
+    e.handle(ClientEvent("transfer", {"department": "logistics"}))
+    assert violations(e.handle(ClientEvent("session.end", {})), "false_claim") == []
+
+
 def test_a_decision_is_checked_only_when_the_scenario_says_none_exists() -> None:
     text = "По вашей претензии принято решение вернуть 590 рублей."
     unknown = engine()

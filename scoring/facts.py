@@ -1148,7 +1148,7 @@ def _check_identifier(reply: str, spec: FactSpec, hits: Sequence[_Hit]) -> FactC
     value) misstates it."""
     wanted = {_norm(v) for v in (spec.value, *spec.aliases)}
     folded = reply.casefold().replace("ё", "е")
-    found = [m for m in _IDENTIFIER_IN_TEXT.finditer(folded)]
+    found = list(_IDENTIFIER_IN_TEXT.finditer(folded))
     for m in found:
         if m.group().rstrip(".:/") in wanted:
             return FactCheck(
@@ -1484,7 +1484,14 @@ def _unlisted_misstatements(
     operator: a value the knowledge base gives anywhere is never wrong, a value a listed fact
     read is left to it, a negated value is no statement, and the nearest clause of the
     knowledge base must be one (a tie says nothing)."""
-    if not known:
+    same = [
+        k
+        for k in known
+        if k.mention.cls == "duration"
+        and k.mention.number_to is None
+        and k.mention.hours is not None
+    ]
+    if not same:
         return []
     clauses = parsed.clauses()
     taken = [(c.start, c.end) for c in checks]
@@ -1497,15 +1504,8 @@ def _unlisted_misstatements(
             continue
         if any(a < m.end and m.start < b for a, b in taken):
             continue
-        same = [
-            k
-            for k in known
-            if k.mention.cls == "duration"
-            and k.mention.number_to is None
-            and k.mention.hours is not None
-        ]
         # «полгода» is 4 380 h, «6 месяцев» 4 320 h: the same term said two ways
-        if not same or any(_close_hours(k.mention.hours or 0, m.hours) for k in same):
+        if any(_close_hours(k.mention.hours or 0, m.hours) for k in same):
             continue
         c = _clause_of(clauses, m.start)
         if c is None or _value_negated(parsed.tokens, parsed.starts, m.start):

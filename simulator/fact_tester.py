@@ -73,6 +73,12 @@ class FactReport:
         }
 
 
+def _clause(reply: str, check: FactCheck) -> str:
+    if check.clause_start is None or check.clause_end is None:
+        return ""
+    return reply[check.clause_start : check.clause_end].strip()
+
+
 def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> FactReport:
     """Every fact of the scenario against ``reply``; ``customer`` is the customer's last
     message (values echoed from it are not personal data)."""
@@ -109,8 +115,7 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
             verdict.status = check.status
             verdict.said = check.said
             verdict.value_read = describe(read) if read is not None else "alias or text"
-            if check.clause_start is not None and check.clause_end is not None:
-                verdict.clause = reply[check.clause_start : check.clause_end].strip()
+            verdict.clause = _clause(reply, check)
             verdict.why = (
                 "the value read equals the fact's value"
                 if check.status == "stated"
@@ -130,9 +135,6 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
         verdicts.append(verdict)
     for check in checks:
         if check.fact.startswith(UNLISTED_PREFIX):
-            clause = ""
-            if check.clause_start is not None and check.clause_end is not None:
-                clause = reply[check.clause_start : check.clause_end].strip()
             verdicts.append(
                 FactVerdict(
                     check.fact,
@@ -144,7 +146,7 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
                     f"«{check.expected}», and the term said differs",
                     said=check.said,
                     value_read=check.said,
-                    clause=clause,
+                    clause=_clause(reply, check),
                 )
             )
     known = knowledge(scenario, {})

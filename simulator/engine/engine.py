@@ -21,7 +21,6 @@ from scoring.facts import FactCheck, FactSpec, check_facts, knowledge_values
 from scoring.grounding import SOURCE_PREFIX as GROUNDED_PREFIX
 from scoring.grounding import ground, merge
 from scoring.identity import gives_all, ground_identity
-from scoring.nlp import tokenize
 from simulator.engine.call_timing import (
     call_reaction,
     call_timing,
@@ -57,6 +56,7 @@ from simulator.engine.violations import (
     breaches,
     claim_tense,
     reaction_for,
+    transfer_told,
 )
 from simulator.scenario.model import (
     Branch,
@@ -181,28 +181,6 @@ def _ms(t: float) -> float:
     return round(t, 3)
 
 
-_TRANSFER_VERBS: Final = frozenset(
-    {"передать", "направить", "отправить", "переслать", "перенаправить", "переадресовать"}
-)
-
-
-def _transfer_told(sentence: str) -> bool:
-    """A transfer told as done: a past or short-participle verb of passing on, not negated."""
-    words = [t for t in tokenize(sentence) if t.is_word]
-    for i, t in enumerate(words):
-        tags = set(t.tags.split(","))
-        if t.lemma not in _TRANSFER_VERBS or not ("past" in tags or "PRTS" in tags):
-            continue
-        if i > 0 and words[i - 1].lemma == "не":
-            return False
-        before = {w.lemma for w in words[max(0, i - 3) : i]}
-        if "PRTS" in tags:
-            return True
-        # «я передала», «мы направили»; «вы передали показания» is the customer's doing
-        return ("sing" in tags and not before & {"вы", "он", "она"}) or "мы" in before
-    return False
-
-
 def _sentence_at(text: str, start: int, end: int) -> str:
     """The sentence around a span (a claim's department may be named after its verb)."""
     first = max(text.rfind(mark, 0, start) for mark in ".!?") + 1
@@ -218,9 +196,7 @@ def _discloses(detection: Detection, text: str) -> bool:
         return False
     if (detection.source or "").startswith(GROUNDED_PREFIX):
         return True
-    start = max(text.rfind(mark, 0, detection.start) for mark in ".!?") + 1
-    ends = [i for mark in ".!?" if (i := text.find(mark, detection.end)) >= 0]
-    return any(ch.isdigit() for ch in text[start : min(ends, default=len(text))])
+    return any(ch.isdigit() for ch in _sentence_at(text, detection.start, detection.end))
 
 
 class Engine:
@@ -642,11 +618,10 @@ class Engine:
             named = None
             if d.label == "transfer_department" and reason is not None:
                 sentence = _sentence_at(text, d.start, d.end)
-                if _transfer_told(sentence):
+                if transfer_told(sentence):
                     named = self._claims.named_department(sentence)
                 if named is not None:
-                    name = next(x.name for x in self.scenario.departments if x.id == named)
-                    reason = f"the operator said it was passed to «{name}»; no transfer there"
+                    reason = self._claims.named_reason(named)
             if reason is None or self._holds(d.label, named):
                 continue
             tense = claim_tense(d.label, text[d.start : d.end])
@@ -679,12 +654,11 @@ class Engine:
             if sentence.rstrip().endswith("?"):
                 continue
             named = self._claims.named_department(sentence)
-            if named is None or named in claimed or not _transfer_told(sentence):
+            if named is None or named in claimed or not transfer_told(sentence):
                 continue
             claimed.add(named)
             if self._holds("transfer_department", named):
                 continue
-            name = next(x.name for x in self.scenario.departments if x.id == named)
             self._pending_claims.append(
                 Claim(
                     "transfer_department",
@@ -693,7 +667,7 @@ class Engine:
                     start,
                     start + len(sentence.rstrip()),
                     text,
-                    f"the operator said it was passed to «{name}»; no transfer there",
+                    self._claims.named_reason(named),
                     False,
                     named,
                 )

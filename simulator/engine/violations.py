@@ -140,6 +140,28 @@ def claim_tense(label: str, span: str) -> ClaimTense | None:
     return "done"
 
 
+_TRANSFER_VERBS: Final = frozenset(
+    {"передать", "направить", "отправить", "переслать", "перенаправить", "переадресовать"}
+)
+
+
+def transfer_told(sentence: str) -> bool:
+    """A transfer told as done: a past or short-participle verb of passing on, not negated."""
+    words = [t for t in tokenize(sentence) if t.is_word]
+    for i, t in enumerate(words):
+        tags = set(t.tags.split(","))
+        if t.lemma not in _TRANSFER_VERBS or not ("past" in tags or "PRTS" in tags):
+            continue
+        if i > 0 and words[i - 1].lemma == "не":
+            return False
+        before = {w.lemma for w in words[max(0, i - 3) : i]}
+        if "PRTS" in tags:
+            return True
+        # «я передала», «мы направили»; «вы передали показания» is the customer's doing
+        return ("sing" in tags and not before & {"вы", "он", "она"}) or "мы" in before
+    return False
+
+
 def _order_placed(span: str) -> bool:
     lemmas = {t.lemma for t in tokenize(span)}
     return bool(lemmas & _ORDER_NOUNS) and bool(lemmas & _PLACED_VERBS)
@@ -153,6 +175,11 @@ class ClaimChecker:
         kinds = {f.kind for f in scenario.crm}
         self._record_kinds = frozenset(_RECORD_KINDS) & kinds or frozenset({"contact_log"}) & kinds
         self._kind = {f.id: f.kind for f in scenario.crm}
+        # Each department's name as content lemmas, for the claims that name one.
+        self._department_words = {
+            d.id: frozenset(t.lemma for t in tokenize(d.name) if t.is_word and len(t.norm) > 2)
+            for d in scenario.departments
+        }
 
     def reason(self, label: str, span: str) -> str | None:
         """Why a claim with this label would be false, or None when it cannot be checked."""
@@ -175,14 +202,17 @@ class ClaimChecker:
         личного кабинета»), the best one when several."""
         said = {t.lemma for t in tokenize(sentence) if t.is_word}
         best: tuple[float, str] | None = None
-        for dept in self.scenario.departments:
-            words = {t.lemma for t in tokenize(dept.name) if t.is_word and len(t.norm) > 2}
+        for dept_id, words in self._department_words.items():
             if len(words) < 2:
                 continue
             share = len(words & said) / len(words)
             if share >= 0.6 and len(words & said) >= 2 and (best is None or share > best[0]):
-                best = (share, dept.id)
+                best = (share, dept_id)
         return best[1] if best else None
+
+    def named_reason(self, named: str) -> str:
+        name = next(d.name for d in self.scenario.departments if d.id == named)
+        return f"the operator said it was passed to «{name}»; no transfer there"
 
     def holds(
         self,

@@ -1046,7 +1046,7 @@ def _check(
             and not _equal(expected, m, spec.kind)
             and _quotes_other_value(parsed, spec, expected, m, clauses[c], known)
         ):
-            note(c, m.text, "a value the knowledge base gives for something else, in its context")
+            note(c, m.text, "a value the knowledge base or the record gives for something else")
             continue
         candidates.append(((m.start, m.end), m, c))
     if not candidates:
@@ -1182,7 +1182,14 @@ def _check_text(
             return FactCheck(
                 spec.id, "misstated", hit.start, hit.end, reply[hit.start : hit.end], spec.value
             )
+    needle = _norm(spec.value)
     if aliases:
+        # «в приложении или командой *111*54#»: the right channel beside a wrong code still
+        # gives the customer a code that does not work.
+        folded = reply.casefold().replace("ё", "е")
+        wrong = None if _code_in(needle, folded) else _other_code(reply, folded, spec, needle, hits)
+        if wrong is not None:
+            return wrong
         start, end = aliases[0]
         return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
     if spec.kind == "text" and parsed is not None:
@@ -1190,16 +1197,14 @@ def _check_text(
         if span is not None:
             start, end = span
             return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
-    needle = _norm(spec.value)
     if re.search(r"\d", needle):
         # A code with digits («ТД-4471902», «A12»): the same characters, never "close enough".
-        chars = [re.escape(ch) for ch in re.sub(r"[\s\-‐–]", "", needle)]
-        pattern = r"(?<![\w])" + r"[\s\-‐–]?".join(chars) + r"(?![\w])"
-        found_code = re.search(pattern, reply.casefold().replace("ё", "е"))
+        folded = reply.casefold().replace("ё", "е")
+        found_code = _code_in(needle, folded)
         if found_code is not None:
             start, end = found_code.span()
             return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
-        return None
+        return _other_code(reply, folded, spec, needle, hits)
     if len(needle) < 3:
         return None
     found = fuzz.partial_ratio_alignment(needle, reply.casefold().replace("ё", "е"))
@@ -1209,6 +1214,35 @@ def _check_text(
     if parsed is not None and _negated_at(parsed, start, end) != _phrase_keys(spec.value)[1]:
         return None  # close wording, opposite sense: «чек нужен» is not «чек не нужен»
     return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
+
+
+def _code_in(needle: str, folded: str) -> re.Match[str] | None:
+    """The fact's code with digits in the reply, separators aside (None: not a code, or not
+    said)."""
+    if not re.search(r"\d", needle):
+        return None
+    chars = [re.escape(ch) for ch in re.sub(r"[\s\-‐–]", "", needle)]
+    return re.search(r"(?<![\w])" + r"[\s\-‐–]?".join(chars) + r"(?![\w])", folded)
+
+
+def _other_code(
+    reply: str, folded: str, spec: FactSpec, needle: str, hits: Sequence[_Hit]
+) -> FactCheck | None:
+    """A code of the fact's own shape said beside its keyword but with other characters
+    («*111*54#» for «*111*45#», «ТД-4471903» for «ТД-4471902»): a code is dialled or typed as
+    said, so one wrong digit misstates it. Only a one-word code has a shape; a phrase with a
+    figure in it («акция на первые 3 месяца») is compared as text."""
+    if " " in needle or not re.search(r"\d", needle):
+        return None
+    shape = "".join(
+        r"\d" if ch.isdigit() else r"[^\W\d_]" if ch.isalpha() else re.escape(ch)
+        for ch in re.sub(r"[\s\-‐–]", "-", needle)
+    )
+    for m in re.finditer(r"(?<![\w*#])" + shape + r"(?![\w*#])", folded):
+        if any(abs(h.start - m.start()) <= 80 for h in hits):
+            start, end = m.span()
+            return FactCheck(spec.id, "misstated", start, end, reply[start:end], spec.value)
+    return None
 
 
 def _is_weak(parsed: _Reply, hit: _Hit) -> bool:
@@ -1337,6 +1371,9 @@ class KbValue:
 
     mention: Mention
     words: frozenset[str]
+    # A value of the customer's own record (the profile): said back to them, it states their
+    # data («последняя оплата 12 октября»), whatever fact's keyword stands beside it.
+    record: bool = False
 
 
 def _content_words(parsed: _Reply, clause: _Clause, skip: tuple[int, int]) -> frozenset[str]:
@@ -1359,6 +1396,15 @@ def knowledge_values(texts: Iterable[str]) -> tuple[KbValue, ...]:
             if c is not None:
                 out.append(KbValue(m, _content_words(parsed, clauses[c], (m.start, m.end))))
     return tuple(out)
+
+
+def record_values(values: Iterable[str]) -> tuple[KbValue, ...]:
+    """Every value of the customer's record (profile entries), once per scenario."""
+    return tuple(
+        KbValue(m, frozenset(), record=True)
+        for value in values
+        for m in _Reply(" ".join(value.split())).mentions()
+    )
 
 
 def _right_value_beside(
@@ -1403,6 +1449,12 @@ def _quotes_other_value(
     in its own context: the reply's clause shares a word with that value's clause that the
     fact's own value does not have (so a wrong figure said about the fact itself still counts,
     even when the knowledge base uses that figure for something else)."""
+    if any(
+        # the record's own form: «12 октября» is the last payment, «до 12 числа» a deadline
+        k.record and k.mention.cls == m.cls and _equal(k.mention, m, spec.kind)
+        for k in known
+    ):
+        return True
     own = {lemma for k in spec.keywords for lemma in keyword_lemmas(k)}
     for k in known:
         if _comparable(k.mention, expected, spec.kind) and _equal(k.mention, expected, spec.kind):
@@ -1549,4 +1601,5 @@ __all__ = [
     "keyword_lemmas",
     "keyword_spans",
     "knowledge_values",
+    "record_values",
 ]

@@ -133,10 +133,13 @@ def _clauses(sentence: Sequence[Token]) -> list[list[Token]]:
     while i < len(parts):
         part = parts[i]
         inner = 0 < i < len(parts) - 1
+        # Not after a condition: «если тариф не понравится — не переживайте, вернём вас на
+        # прежний» joined would put the consequence inside the condition.
         if (
             inner
             and len(part) <= 2
             and not (set(t.lemma for t in part) & policy_words().conditional)
+            and not _conditioned(merged[-1])
         ):
             merged[-1].extend(part)
             merged[-1].extend(parts[i + 1])

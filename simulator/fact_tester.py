@@ -19,11 +19,10 @@ from scoring.facts import (
     explain_facts,
     extract_mentions,
     keyword_spans,
-    knowledge_values,
 )
 from scoring.grounding import ground
 from simulator.engine.engine import fact_specs
-from simulator.engine.knowledge import knowledge
+from simulator.engine.knowledge import knowledge, stated_values
 from simulator.scenario.model import Scenario
 
 
@@ -83,7 +82,7 @@ def fact_report(scenario: Scenario, reply: str, customer: str | None = None) -> 
     """Every fact of the scenario against ``reply``; ``customer`` is the customer's last
     message (values echoed from it are not personal data)."""
     specs = fact_specs(scenario)
-    kb_values = knowledge_values(a.text for a in scenario.knowledge_base)
+    kb_values = stated_values(scenario)
     checks, notes = explain_facts(reply, specs, kb_values)
     by_fact: dict[str, FactCheck] = {c.fact: c for c in checks}
     mentions = {(m.start, m.end): m for m in extract_mentions(reply)}

@@ -17,7 +17,7 @@ from typing import Any, Final
 from scoring import events as ev
 from scoring.catalogue import VIOLATION_IDS
 from scoring.detection.types import BehaviourDetector, Detection, DetectionResult
-from scoring.facts import FactCheck, FactSpec, check_facts, knowledge_values
+from scoring.facts import FactCheck, FactSpec, check_facts
 from scoring.grounding import SOURCE_PREFIX as GROUNDED_PREFIX
 from scoring.grounding import ground, merge
 from scoring.identity import gives_all, ground_identity
@@ -30,7 +30,7 @@ from simulator.engine.call_timing import (
 from simulator.engine.clock import Clock
 from simulator.engine.conditions import Situation, holds, met_by, signal_holds
 from simulator.engine.crm import check_submission, record_correct
-from simulator.engine.knowledge import knowledge, scenario_facts
+from simulator.engine.knowledge import knowledge, scenario_facts, stated_values
 from simulator.engine.messages import (
     CLIENT_EVENT_TYPES,
     MAX_MESSAGE_CHARS,
@@ -220,7 +220,7 @@ class Engine:
         self.version = version
         self._rng = random.Random(seed)
         self._facts = fact_specs(scenario)
-        self._kb_values = knowledge_values(a.text for a in scenario.knowledge_base)
+        self._kb_values = stated_values(scenario)
         self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
         self._call = scenario.channel == "call"

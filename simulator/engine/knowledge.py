@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from scoring.facts import KbValue, knowledge_values, record_values
 from scoring.grounding import Knowledge, KnownFact, KnownValue, fact_label, profile_values
 from simulator.scenario.model import Scenario
 
@@ -81,6 +82,14 @@ def knowledge(
     )
 
 
+def stated_values(scenario: Scenario) -> tuple[KbValue, ...]:
+    """The values a reply may quote without misstating a fact: the knowledge base's, each with
+    its context, and the customer's record."""
+    return knowledge_values(a.text for a in scenario.knowledge_base) + record_values(
+        scenario.customer.profile.values()
+    )
+
+
 def public_text(scenario: Scenario) -> str:
     """The company and the knowledge base: nothing in them is this customer's data."""
     parts = [scenario.company, scenario.title]
@@ -89,4 +98,4 @@ def public_text(scenario: Scenario) -> str:
     return "\n".join(p for p in parts if p)
 
 
-__all__ = ["knowledge", "public_text", "scenario_facts"]
+__all__ = ["knowledge", "public_text", "scenario_facts", "stated_values"]

@@ -11,6 +11,7 @@ from scoring.facts import (
     check_facts,
     extract_mentions,
     knowledge_values,
+    record_values,
 )
 
 ONLINE = FactSpec("fee_online", "price", "2 900 рублей", ("сайт", "приложение"), ("2900 ₽",))
@@ -251,7 +252,8 @@ def test_a_negated_value_is_not_compared() -> None:
 def test_a_wrong_value_with_digits_is_never_a_fuzzy_match() -> None:
     code = FactSpec("apn", "text", "ТД-4471902", ("заказ",))
     assert status("Ваш заказ ТД-4471902 передан.", code) == ("stated", "ТД-4471902")
-    assert status("Ваш заказ ТД-4471903 передан.", code) is None
+    # one digit off is a different code: misstated, not "close enough"
+    assert status("Ваш заказ ТД-4471903 передан.", code) == ("misstated", "ТД-4471903")
     old_style = FactSpec("readings", "deadline", "25 числа", ("показание",))
     assert status("Показания принимаются до 28 числа.", old_style) == ("misstated", "28 числа")
 
@@ -459,3 +461,37 @@ def test_a_term_the_knowledge_base_gives_without_a_fact_is_checked_in_its_contex
     assert [c.said for c in checks] == ([wrong] if wrong else [])
     if wrong:
         assert checks[0].status == "misstated" and checks[0].expected == "24 часа"
+
+
+USSD = FactSpec(
+    "connect", "text", "*111*45#", ("подключить", "командой"), aliases=("в приложении «Волна»",)
+)
+
+
+def test_a_code_of_the_facts_shape_with_other_digits_misstates_it() -> None:
+    assert status("Подключить можно командой *111*54#.", USSD) == ("misstated", "*111*54#")
+    assert status("Подключить можно командой *111*45#.", USSD) == ("stated", "*111*45#")
+
+
+def test_a_wrong_code_beside_a_right_alias_still_misstates_the_fact() -> None:
+    reply = "Подключить можно в приложении «Волна» или командой *111*54#."
+    assert status(reply, USSD) == ("misstated", "*111*54#")
+    assert status("Подключить можно в приложении «Волна».", USSD) == (
+        "stated",
+        "в приложении «Волна»",
+    )
+
+
+def test_a_code_of_another_shape_is_another_command_not_this_one_misstated() -> None:
+    assert status("Баланс — *100#, а подключить можно командой позже.", USSD) is None
+
+
+def test_a_value_of_the_customers_record_is_their_data_not_a_fact_misstated() -> None:
+    pay_by = FactSpec("pay_by", "deadline", "10 числа", ("оплата", "оплатить"))
+    reply = "Последняя оплата прошла 12 октября, на 3 215,40 рубля."
+    record = record_values(["12 октября, 3 215,40 рублей"])
+    assert [c.status for c in check_facts(reply, [pay_by])] == ["misstated"]
+    assert check_facts(reply, [pay_by], record) == []
+    # the same figure said as the fact's own deadline is still the fact misstated
+    wrong = "Оплатить нужно до 12 числа."
+    assert [c.status for c in check_facts(wrong, [pay_by], record)] == ["misstated"]

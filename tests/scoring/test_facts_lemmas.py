@@ -58,7 +58,7 @@ def test_text_facts_match_by_lemmas_in_one_clause(reply: str, stated: bool) -> N
 
 def test_a_code_still_needs_the_same_characters() -> None:
     code = FactSpec("order", "text", "ТД-4471902", ("заказ",))
-    assert status("Заказ ТД-4471903 передан.", code) is None
+    assert status("Заказ ТД-4471903 передан.", code) == ("misstated", "ТД-4471903")
 
 
 TARIFF = FactSpec(

@@ -134,6 +134,14 @@ def test_a_noun_said_earlier_in_the_sentence_completes_the_phrase() -> None:
     assert find_phrases(reply, OLD_TARIFF, advice=True)
 
 
+def test_a_short_aside_after_a_condition_does_not_pull_the_consequence_into_it() -> None:
+    # «не волнуйтесь» between the condition and the promise is its own clause
+    reply = "Если вдруг не подойдёт — не волнуйтесь, вернём вас на старый тариф."
+    assert find_phrases(reply, OLD_TARIFF, advice=True)
+    # a parenthetical inside the phrase still joins it
+    assert find_phrases("Старый тариф, думаю, вернуть можно.", OLD_TARIFF, advice=True)
+
+
 @pytest.mark.parametrize(
     "reply",
     [

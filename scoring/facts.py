@@ -1183,10 +1183,10 @@ def _check_text(
                 spec.id, "misstated", hit.start, hit.end, reply[hit.start : hit.end], spec.value
             )
     needle = _norm(spec.value)
+    folded = reply.casefold().replace("ё", "е")
     if aliases:
         # «в приложении или командой *111*54#»: the right channel beside a wrong code still
         # gives the customer a code that does not work.
-        folded = reply.casefold().replace("ё", "е")
         wrong = None if _code_in(needle, folded) else _other_code(reply, folded, spec, needle, hits)
         if wrong is not None:
             return wrong
@@ -1199,7 +1199,6 @@ def _check_text(
             return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
     if re.search(r"\d", needle):
         # A code with digits («ТД-4471902», «A12»): the same characters, never "close enough".
-        folded = reply.casefold().replace("ё", "е")
         found_code = _code_in(needle, folded)
         if found_code is not None:
             start, end = found_code.span()
@@ -1207,7 +1206,7 @@ def _check_text(
         return _other_code(reply, folded, spec, needle, hits)
     if len(needle) < 3:
         return None
-    found = fuzz.partial_ratio_alignment(needle, reply.casefold().replace("ё", "е"))
+    found = fuzz.partial_ratio_alignment(needle, folded)
     if found is None or found.score < 85:
         return None
     start, end = found.dest_start, found.dest_end
@@ -1216,13 +1215,17 @@ def _check_text(
     return FactCheck(spec.id, "stated", start, end, reply[start:end], spec.value)
 
 
+# What may stand between a code's characters when it is written or dictated («ТД 4471902»).
+_CODE_SEPARATOR = re.compile(r"[\s\-‐–]")
+
+
 def _code_in(needle: str, folded: str) -> re.Match[str] | None:
     """The fact's code with digits in the reply, separators aside (None: not a code, or not
     said)."""
     if not re.search(r"\d", needle):
         return None
-    chars = [re.escape(ch) for ch in re.sub(r"[\s\-‐–]", "", needle)]
-    return re.search(r"(?<![\w])" + r"[\s\-‐–]?".join(chars) + r"(?![\w])", folded)
+    chars = [re.escape(ch) for ch in _CODE_SEPARATOR.sub("", needle)]
+    return re.search(r"(?<![\w])" + f"{_CODE_SEPARATOR.pattern}?".join(chars) + r"(?![\w])", folded)
 
 
 def _other_code(
@@ -1236,7 +1239,7 @@ def _other_code(
         return None
     shape = "".join(
         r"\d" if ch.isdigit() else r"[^\W\d_]" if ch.isalpha() else re.escape(ch)
-        for ch in re.sub(r"[\s\-‐–]", "-", needle)
+        for ch in _CODE_SEPARATOR.sub("-", needle)
     )
     for m in re.finditer(r"(?<![\w*#])" + shape + r"(?![\w*#])", folded):
         if any(abs(h.start - m.start()) <= 80 for h in hits):

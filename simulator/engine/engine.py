@@ -220,7 +220,7 @@ class Engine:
         self.version = version
         self._rng = random.Random(seed)
         self._facts = fact_specs(scenario)
-        self._kb_values = stated_values(scenario)
+        self._stated_values = stated_values(scenario)
         self._known_facts = scenario_facts(scenario)
         self._hold_max_s = scenario.kpi.hold_max_s or DEFAULT_HOLD_MAX_S
         self._call = scenario.channel == "call"
@@ -472,7 +472,9 @@ class Engine:
     ) -> None:
         state = self.state
         checks = (
-            list(facts) if facts is not None else check_facts(text, self._facts, self._kb_values)
+            list(facts)
+            if facts is not None
+            else check_facts(text, self._facts, self._stated_values)
         )
         if detection is None:
             # Content labels grounded in the scenario's knowledge join the detector's; the

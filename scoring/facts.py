@@ -200,6 +200,11 @@ _NUMBER_WORDS: dict[str, float] = {
     "пятьсот": 500, "шестьсот": 600, "семьсот": 700, "восемьсот": 800, "девятьсот": 900,
     "тысяча": 1000, "полтора": 1.5, "полторы": 1.5, "полтысячи": 500, "полтысяча": 500,
 }  # fmt: skip
+# Collective numerals count only a unit of time after them («трое суток», «двое суток»): «нас
+# трое» is a head count, not a figure of the knowledge base.
+_COLLECTIVE_WORDS: dict[str, float] = {
+    "двое": 2, "трое": 3, "четверо": 4, "пятеро": 5, "шестеро": 6, "семеро": 7,
+}  # fmt: skip
 _ORDINAL_WORDS: dict[str, int] = {
     "первый": 1, "второй": 2, "третий": 3, "четвертый": 4, "пятый": 5, "шестой": 6,
     "седьмой": 7, "восьмой": 8, "девятый": 9, "десятый": 10, "одиннадцатый": 11,
@@ -380,6 +385,13 @@ def _mention_at(text: str, toks: list[_Token], i: int) -> tuple[Mention | None, 
             values.append(0.5)  # «четыре с половиной тысячи»
             j += 2
         return _with_unit(text, toks, i, j, _words_value(values), prev, ordinal)
+    if (
+        tok.lemma in _COLLECTIVE_WORDS
+        and i + 1 < len(toks)
+        and toks[i + 1].lemma in _TIME_UNITS
+        and _adjacent(text, toks, i + 1, i)
+    ):
+        return _with_unit(text, toks, i, i + 1, _COLLECTIVE_WORDS[tok.lemma], prev, False)
     if tok.lemma in _HALF_UNITS:
         hours = _HALF_UNITS[tok.lemma]
         return (
@@ -1440,6 +1452,23 @@ def _right_value_beside(
     return None
 
 
+_RESTATED_WORDS = 3
+
+
+def _restates(parsed: _Reply, clause: _Clause, words: frozenset[str], fact_words: set[str]) -> bool:
+    """Whether the reply says the fact's own sentence of the knowledge base, with another
+    figure: «при досрочном закрытии проценты пересчитаются по ставке …, 13% годовых» against
+    «при досрочном закрытии проценты пересчитываются по ставке 0,01% годовых». A bare figure
+    set off by a comma («…, 13% годовых») belongs to the clause before it."""
+    if len(words - _GENERIC) < 2:
+        clauses = parsed.clauses()
+        i = clauses.index(clause)
+        before = [c for c in clauses[:i] if c.sentence == clause.sentence and c.tokens]
+        if before:
+            words = words | _content_words(parsed, before[-1], (0, 0))
+    return len((words - _GENERIC) & fact_words) >= _RESTATED_WORDS
+
+
 def _quotes_other_value(
     parsed: _Reply,
     spec: FactSpec,
@@ -1452,17 +1481,21 @@ def _quotes_other_value(
     in its own context: the reply's clause shares a word with that value's clause that the
     fact's own value does not have (so a wrong figure said about the fact itself still counts,
     even when the knowledge base uses that figure for something else)."""
+    keys = {lemma for k in spec.keywords for lemma in keyword_lemmas(k)}
+    fact_words: set[str] = set()
+    for k in known:
+        if _comparable(k.mention, expected, spec.kind) and _equal(k.mention, expected, spec.kind):
+            fact_words |= k.words
+    words = _content_words(parsed, clause, (m.start, m.end))
+    if _restates(parsed, clause, words, fact_words - keys):
+        return False
     if any(
         # the record's own form: «12 октября» is the last payment, «до 12 числа» a deadline
         k.record and k.mention.cls == m.cls and _equal(k.mention, m, spec.kind)
         for k in known
     ):
         return True
-    own = {lemma for k in spec.keywords for lemma in keyword_lemmas(k)}
-    for k in known:
-        if _comparable(k.mention, expected, spec.kind) and _equal(k.mention, expected, spec.kind):
-            own |= k.words
-    words = _content_words(parsed, clause, (m.start, m.end))
+    own = keys | fact_words
     return any(
         _comparable(k.mention, m, spec.kind)
         and _equal(k.mention, m, spec.kind)
@@ -1521,6 +1554,8 @@ _GENERIC = frozenset(
         "один",
         "если",
         "чем",
+        "при",
+        "для",
     }
 )
 

@@ -684,6 +684,7 @@ class Engine:
             state.escalated,
             named=named,
             transfers=frozenset(self._transfers),
+            drafts=frozenset(state.drafts),
         )
 
     def _settle_claims(self, *, at_end: bool = False) -> list[str]:
@@ -716,6 +717,8 @@ class Engine:
         check = check_submission(form, fields)
         if check.valid:
             self.state.forms[form_id] = check.fields
+        elif any(v.strip() for v in check.fields.values()):
+            self.state.drafts.add(form_id)
         self._emit(ev.CRM_SUBMIT, check.to_data(form_id))
         self._evaluate(violations=())
 

@@ -83,6 +83,9 @@ class SessionState:
     escalated: bool = False
     transferred: str | None = None
     forms: dict[str, dict[str, str]] = field(default_factory=dict)  # valid submissions
+    # Forms submitted with some fields filled but rejected (a required field missing, a bad
+    # value): the record was attempted, so a registration claim about it is not a lie.
+    drafts: set[str] = field(default_factory=set)
     facts: dict[str, FactStatus] = field(default_factory=dict)  # latest status per fact id
     said: set[str] = field(default_factory=set)  # behaviours in any reply of the session
     needs_met: dict[str, str] = field(default_factory=dict)  # need id -> the signal that met it

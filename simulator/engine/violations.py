@@ -6,8 +6,11 @@
   =====================  ==============================================================
   claim (detector label)  true when, by the operator's next reply or the end of the contact
   =====================  ==============================================================
-  ticket_registration     a valid CRM record of kind ``ticket`` or ``complaint`` (a scenario
-                          with neither: ``contact_log``); not checked without CRM forms
+  ticket_registration     a CRM record of kind ``ticket`` or ``complaint`` (a scenario
+                          with neither: ``contact_log``); not checked without CRM forms.
+                          A record submitted with some fields filled but rejected (a required
+                          field left empty) counts: the registration was made, incompletely,
+                          and the missing fields cost their own points — it is not a lie
   transfer_department     a transfer (or an escalation) was made; not checked without
                           ``departments``. A sentence that names one of them («направила в
                           техподдержку личного кабинета») is a claim of its own, true only
@@ -185,7 +188,7 @@ class ClaimChecker:
         """Why a claim with this label would be false, or None when it cannot be checked."""
         if label == "ticket_registration" and self._record_kinds:
             kinds = "/".join(sorted(self._record_kinds))
-            return f"the operator said the request was registered; no valid {kinds} record"
+            return f"the operator said the request was registered; no {kinds} record"
         if label == "transfer_department" and self.scenario.departments:
             return "the operator said the request was transferred; no transfer was made"
         if label == "escalation":
@@ -223,10 +226,11 @@ class ClaimChecker:
         *,
         named: str | None = None,
         transfers: frozenset[str] = frozenset(),
+        drafts: frozenset[str] = frozenset(),
     ) -> bool:
         """Whether the session's state shows the claimed thing was done."""
         if label == "ticket_registration":
-            return any(self._kind.get(f) in self._record_kinds for f in forms)
+            return any(self._kind.get(f) in self._record_kinds for f in (*forms, *drafts))
         if label == "transfer_department" and named is not None:
             # an escalation routes it as well (the duty specialist takes it from there)
             return named in transfers or escalated

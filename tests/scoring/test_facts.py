@@ -495,3 +495,27 @@ def test_a_value_of_the_customers_record_is_their_data_not_a_fact_misstated() ->
     # the same figure said as the fact's own deadline is still the fact misstated
     wrong = "Оплатить нужно до 12 числа."
     assert [c.status for c in check_facts(wrong, [pay_by], record)] == ["misstated"]
+
+
+def test_a_collective_numeral_with_a_unit_of_time_is_a_duration() -> None:
+    valid = FactSpec("link_valid", "term", "24 часа", ("ссылка", "действует"), ("сутки",))
+    assert status("Ссылка действует трое суток.", valid) == ("misstated", "трое суток")
+    assert status("Ссылка действует двое суток.", valid) == ("misstated", "двое суток")
+    assert status("Нас трое, а ссылка действует сутки.", valid) == ("stated", "сутки")
+
+
+def test_another_known_value_said_in_the_fact_s_own_sentence_misstates_it() -> None:
+    # 13 % is the savings account's rate and the customer's current deposit's (their record):
+    # said as the early-closure rate, in that fact's own sentence, it is the fact misstated
+    kb = knowledge_values(
+        [
+            "При досрочном закрытии проценты пересчитываются по ставке 0,01% годовых.",
+            "Накопительный счёт: 13% годовых на ежедневный остаток.",
+        ]
+    ) + record_values(["вклад «Сезонный», 13% годовых"])
+    early = FactSpec("early", "number", "0,01%", ("досрочном", "досрочно"))
+    wrong = "При досрочном закрытии проценты пересчитают по ставке счёта, 13% годовых."
+    assert [c.status for c in check_facts(wrong, [early], kb)] == ["misstated"]
+    # the other value said about its own product, beside the fact, is no misstatement
+    right = "При досрочном закрытии ставка 0,01% годовых, а на счёте 13% годовых."
+    assert [c.status for c in check_facts(right, [early], kb)] == ["stated"]

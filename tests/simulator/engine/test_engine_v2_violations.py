@@ -113,6 +113,22 @@ def test_registration_with_the_record_is_true() -> None:
     assert violations(say(e, "Что-то ещё подсказать?"), "false_claim") == []
 
 
+def test_a_record_submitted_incomplete_makes_the_claim_no_lie() -> None:
+    # the topic (required) left out: the record is rejected and costs its field's points,
+    # but the registration was made, so saying so is not a false claim
+    e = engine()
+    e.handle(ClientEvent("crm.submit", {"form": "contact_log", "fields": {"contract": "12345"}}))
+    say(e, "Я зарегистрировала ваше обращение, номер 4521.")
+    assert violations(say(e, "Что-то ещё подсказать?"), "false_claim") == []
+
+
+def test_an_empty_submission_does_not_bear_out_a_claim() -> None:
+    e = engine()
+    e.handle(ClientEvent("crm.submit", {"form": "contact_log", "fields": {"contract": " "}}))
+    say(e, "Я зарегистрировала ваше обращение, номер 4521.")
+    assert len(violations(say(e, "Что-то ещё подсказать?"), "false_claim")) == 1
+
+
 def test_the_record_right_after_the_words_makes_the_claim_true() -> None:
     e = engine()
     say(e, "Я зарегистрировала ваше обращение, номер 4521.")

@@ -940,7 +940,11 @@ def check_fact(
 
 
 def _anchored(
-    parsed: _Reply, hits: Sequence[_Hit], others: set[int], value_ok: Callable[[int], bool]
+    parsed: _Reply,
+    hits: Sequence[_Hit],
+    others: set[int],
+    value_ok: Callable[[int], bool],
+    handed_on: set[int],
 ) -> tuple[dict[int, bool], bool]:
     """Clauses whose values speak of the fact → whether the keyword is in the clause itself;
     and whether alternatives («103 или 112») were followed.
@@ -978,6 +982,8 @@ def _anchored(
             # keyword's sentence gave no value, so the next sentence may still give it.
             if clauses[nxt].sentence > clauses[c].sentence + 1 or nxt in own:
                 break
+            if clauses[nxt].sentence > clauses[c].sentence and c in handed_on:
+                break
             if nxt in negated or nxt in others:
                 break
             k = nxt
@@ -994,6 +1000,7 @@ def _check(
     claimed: dict[int, str] | None = None,
     hits: list[_Hit] | None = None,
     known: Sequence[KbValue] = (),
+    handed_on: set[int] | None = None,
 ) -> FactCheck | None:
     reply = parsed.text
     if hits is None:
@@ -1023,7 +1030,7 @@ def _check(
             not _value_negated(parsed.tokens, parsed.starts, m.start) for m in by_clause.get(c, [])
         )
 
-    anchored, alternatives = _anchored(parsed, hits, others, value_ok)
+    anchored, alternatives = _anchored(parsed, hits, others, value_ok, handed_on or set())
     for hit in hits:
         if hit.negated:
             note(_clause_of(clauses, hit.start), reply[hit.start : hit.end],
@@ -1275,6 +1282,9 @@ class _Context:
     hits: list[list[_Hit]]
     others: list[set[int]]  # clauses that belong to other facts
     claimed: dict[int, str]  # value start → the fact it states right
+    # Clauses where another fact's keyword follows this fact's last one: what the next
+    # sentence says («…к Максу есть комплект. Отдельно он стоит 1 490») is about that one.
+    handed_on: list[set[int]]
 
 
 def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
@@ -1310,6 +1320,25 @@ def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
             *(own[j] for j in range(len(specs)) if j != i and _may_own(specs[j], specs[i]))
         )
         others.append(rest - own[i])
+    handed_on: list[set[int]] = []
+    for i in range(len(specs)):
+        last: dict[int, int] = {}
+        for h in hits[i]:
+            c = _clause_of(clauses, h.start)
+            if c is not None and not h.negated:
+                last[c] = max(last.get(c, -1), h.start)
+        handed_on.append(
+            {
+                c
+                for j in range(len(specs))
+                if j != i and _may_own(specs[j], specs[i])
+                for h in hits[j]
+                if not h.negated
+                and (c := _clause_of(clauses, h.start)) is not None
+                and c in last
+                and h.start > last[c]
+            }
+        )
     claimed: dict[int, str] = {}
     for i, spec in enumerate(specs):
         expected = None if spec.kind == "text" else _expected(spec)
@@ -1320,7 +1349,7 @@ def _context(parsed: _Reply, specs: Sequence[FactSpec]) -> _Context:
                 continue
             if _comparable(expected, m, spec.kind) and _equal(expected, m, spec.kind):
                 claimed.setdefault(m.start, spec.id)
-    return _Context(hits, others, claimed)
+    return _Context(hits, others, claimed, handed_on)
 
 
 def _may_own(owner: FactSpec, other: FactSpec) -> bool:
@@ -1522,7 +1551,16 @@ def explain_facts(
     if len(specs) > 1:
         ctx = _context(parsed, specs)
         checks = [
-            _check(parsed, spec, ctx.others[i], notes, ctx.claimed, ctx.hits[i], known)
+            _check(
+                parsed,
+                spec,
+                ctx.others[i],
+                notes,
+                ctx.claimed,
+                ctx.hits[i],
+                known,
+                ctx.handed_on[i],
+            )
             for i, spec in enumerate(specs)
         ]
     else:

@@ -14,7 +14,8 @@
   transfer_department     a transfer (or an escalation) was made; not checked without
                           ``departments``. A sentence that names one of them («направила в
                           техподдержку личного кабинета») is a claim of its own, true only
-                          by a transfer there (or an escalation)
+                          by a transfer there, or by an escalation where the scenario accepts
+                          one for that transfer (a need met by either)
   escalation              the supervisor was escalated to
   status_update           only «заказ оформлен»-like spans (an order placed, convention 14):
                           a valid record of kind ``order``; not checked without an order form
@@ -170,6 +171,29 @@ def _order_placed(span: str) -> bool:
     return bool(lemmas & _ORDER_NOUNS) and bool(lemmas & _PLACED_VERBS)
 
 
+def _escalation_routes(scenario: Scenario) -> frozenset[str]:
+    """Departments the scenario reaches by an escalation as well: a need or a branch that
+    accepts either (``met_by: [{escalated: true}, {transferred: security}]``), so the duty
+    officer the supervisor calls is that department."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            items = [x for x in node if isinstance(x, dict)]
+            if any(x.get("escalated") is True for x in items):
+                found.update(
+                    x["transferred"] for x in items if isinstance(x.get("transferred"), str)
+                )
+            for x in node:
+                walk(x)
+        elif isinstance(node, dict):
+            for x in node.values():
+                walk(x)
+
+    walk(scenario.model_dump(mode="json", exclude_none=True))
+    return frozenset(found)
+
+
 class ClaimChecker:
     """Which claims this scenario's state can check, and whether the state bears one out."""
 
@@ -178,6 +202,7 @@ class ClaimChecker:
         kinds = {f.kind for f in scenario.crm}
         self._record_kinds = frozenset(_RECORD_KINDS) & kinds or frozenset({"contact_log"}) & kinds
         self._kind = {f.id: f.kind for f in scenario.crm}
+        self._escalation_routes = _escalation_routes(scenario)
         # Each department's name as content lemmas, for the claims that name one.
         self._department_words = {
             d.id: frozenset(t.lemma for t in tokenize(d.name) if t.is_word and len(t.norm) > 2)
@@ -232,8 +257,10 @@ class ClaimChecker:
         if label == "ticket_registration":
             return any(self._kind.get(f) in self._record_kinds for f in (*forms, *drafts))
         if label == "transfer_department" and named is not None:
-            # an escalation routes it as well (the duty specialist takes it from there)
-            return named in transfers or escalated
+            # a department named is a claim about it: an escalation to the supervisor does not
+            # put the request in that department's queue («передала в аварийную службу»),
+            # unless the scenario itself takes the escalation for that transfer
+            return named in transfers or (escalated and named in self._escalation_routes)
         if label == "transfer_department":
             # «передала дежурному специалисту» after an escalation routed it all the same.
             return transferred is not None or escalated
